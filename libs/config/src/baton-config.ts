@@ -1,0 +1,79 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { fieldErrorsOf } from '@baton/contracts';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/** Every setting Baton reads from the environment (DESIGN.md §7), with local defaults. */
+export class BatonConfig {
+  @Matches(/^(nats|tls):\/\/[^\s]+$/, { message: 'NATS_URL must look like nats://host:port' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @IsOptional()
+  @IsString()
+  NATS_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  NATS_PASSWORD?: string;
+
+  @Matches(/^postgres(ql)?:\/\/[^\s]+\/[A-Za-z0-9_]+$/, {
+    message: 'DATABASE_URL must look like postgres://user@host:5432/database',
+  })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/baton';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BATON_HTTP_PORT = 8080;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BATON_GRPC_PORT = 50051;
+
+  /** Address the HTTP API binds to. */
+  @IsString()
+  BATON_HTTP_HOST = '127.0.0.1';
+
+  /** Prefix for every subject and stream, so test runs and tenants can share one NATS. Empty in production. */
+  @Matches(/^([a-z0-9_-]+)?$/, { message: 'BATON_NAMESPACE must be lower-case letters, digits, "_" or "-"' })
+  BATON_NAMESPACE = '';
+
+  /** Largest accepted HTTP request body, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  BATON_MAX_BODY_BYTES = 1024 * 1024;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  @Matches(/^(fatal|error|warn|log|debug|verbose)$/, { message: 'BATON_LOG_LEVEL must be one of fatal, error, warn, log, debug, verbose' })
+  BATON_LOG_LEVEL = 'log';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the environment once; a wrong value stops start-up with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BatonConfig {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const config = plainToInstance(BatonConfig, defined, { excludeExtraneousValues: false });
+  const errors = validateSync(config, { whitelist: true });
+  if (errors.length > 0) {
+    const lines = fieldErrorsOf(errors).map((e) => `  ${e.path}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return config;
+}

@@ -1,0 +1,1 @@
+export { BatonConfig, ConfigError, loadConfig } from './baton-config';

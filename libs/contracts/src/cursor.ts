@@ -1,0 +1,25 @@
+/**
+ * Opaque list cursors: the sort key of the last item returned, base64url-encoded JSON.
+ * Keyset pagination stays correct while rows are inserted, unlike offsets.
+ */
+export function encodeCursor(key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): (string | number)[] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.every((v) => typeof v === 'string' || typeof v === 'number')) return key;
+  } catch {
+    // fall through: a malformed cursor is the caller's error, reported below
+  }
+  throw new InvalidCursorError();
+}
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('cursor is not one this API returned');
+    this.name = 'InvalidCursorError';
+  }
+}

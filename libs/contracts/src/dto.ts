@@ -1,0 +1,145 @@
+// class-transformer's @Type reads decorator metadata; load the polyfill wherever DTOs are used.
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  Equals,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsRFC3339,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { RUN_STATUSES, type RunStatus } from './statuses';
+
+/** CloudEvents 1.0 envelope, validated the same way on HTTP (`POST /v1/events`) and on NATS. */
+export class CloudEventDto {
+  @Equals('1.0', { message: 'specversion must be "1.0"' })
+  specversion!: '1.0';
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  id!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(1024)
+  source!: string;
+
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, {
+    message: 'type must be dot-separated tokens of letters, digits, "_" or "-"',
+  })
+  @MaxLength(256)
+  type!: string;
+
+  @IsOptional()
+  @IsRFC3339()
+  time?: string;
+
+  @IsOptional()
+  @IsString()
+  subject?: string;
+
+  @IsOptional()
+  @IsString()
+  datacontenttype?: string;
+
+  @IsOptional()
+  data?: unknown;
+}
+
+export class StartRunDto {
+  @IsString()
+  @Matches(/^[a-z0-9][a-z0-9-]{0,99}$/, { message: 'workflow must match [a-z0-9-]+' })
+  workflow!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @IsOptional()
+  input?: unknown;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  idempotencyKey?: string;
+}
+
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export class PageQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit: number = DEFAULT_PAGE_SIZE;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export class ListRunsQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  workflow?: string;
+
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+}
+
+
+export class TaskErrorDto {
+  @IsString()
+  @MaxLength(10_000)
+  message!: string;
+
+  @IsBoolean()
+  retryable!: boolean;
+}
+
+/** A worker's answer on `baton.results.task` (DESIGN.md §2): a result, or a heartbeat. */
+export class TaskResultDto {
+  @IsString()
+  @IsNotEmpty()
+  taskId!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @IsIn(['completed', 'failed', 'running'])
+  status!: 'completed' | 'failed' | 'running';
+
+  /** Absent on heartbeats. */
+  @IsOptional()
+  @IsString()
+  runId?: string;
+
+  @IsOptional()
+  @IsString()
+  stepId?: string;
+
+  @IsOptional()
+  output?: unknown;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskErrorDto)
+  error?: TaskErrorDto;
+}

@@ -1,0 +1,45 @@
+export {
+  CloudEventDto,
+  DEFAULT_PAGE_SIZE,
+  ListRunsQueryDto,
+  MAX_PAGE_SIZE,
+  PageQueryDto,
+  StartRunDto,
+  TaskErrorDto,
+  TaskResultDto,
+} from './dto';
+export type {
+  CloudEvent,
+  HttpTaskInput,
+  HttpTaskOutput,
+  PublishTaskInput,
+  RunError,
+  RunLifecycleEvent,
+  RunTrigger,
+  StartRunCommand,
+  StepDueCommand,
+  TaskDispatch,
+  TaskError,
+  TaskHeartbeat,
+  TaskResult,
+} from './messages';
+export { RpcProblemError } from './rpc';
+export type { HealthReport, RpcCatalogue, RpcPattern, RpcProblem, RpcReply, RpcReplyValue, RpcRequest } from './rpc';
+export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
+export type { RunStatus, StepStatus } from './statuses';
+export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';
+export type { BuiltinTaskType, MessageCatalogue, PayloadOf, RetentionKind, StreamSpec, Subject } from './subjects';
+export { fieldErrorsOf, validatePlain } from './validation';
+export type { Validated } from './validation';
+export type {
+  DefinitionSummary,
+  DefinitionView,
+  HistoryEntryView,
+  Page,
+  RejectedEventView,
+  RunSummary,
+  RunView,
+  StepView,
+} from './views';
+export { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
+export { RunIds } from './run-ids';

@@ -1,0 +1,109 @@
+import type { RunStatus } from './statuses';
+
+/** CloudEvents 1.0 JSON envelope of a business trigger event (DESIGN.md §2, contract). */
+export interface CloudEvent<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time?: string;
+  subject?: string;
+  datacontenttype?: string;
+  data?: T;
+}
+
+/** What caused a run to start; kept on the run for operators. */
+export type RunTrigger =
+  | { kind: 'api'; idempotencyKey?: string }
+  | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number };
+
+/** `baton.cmd.start-run`: ask the coordinator to create and start a run. Idempotent by `runId`. */
+export interface StartRunCommand {
+  runId: string;
+  workflow: string;
+  version: number;
+  input: unknown;
+  trigger: RunTrigger;
+}
+
+/** `baton.cmd.step-due`: a delayed step attempt (retry back-off) is due. Published through the outbox with a delay. */
+export interface StepDueCommand {
+  runId: string;
+  stepId: string;
+  attempt: number;
+}
+
+/** `baton.tasks.<taskType>`: one attempt of a step, for the executor or an external worker (contract). */
+export interface TaskDispatch {
+  taskId: string;
+  runId: string;
+  stepId: string;
+  attempt: number;
+  idempotencyKey: string;
+  input: unknown;
+  /** ISO-8601 instant after which the attempt counts as timed out. */
+  deadline: string;
+}
+
+export interface TaskError {
+  message: string;
+  retryable: boolean;
+}
+
+/** `baton.results.task`: the outcome of one attempt (contract). */
+export interface TaskResult {
+  taskId: string;
+  runId: string;
+  stepId: string;
+  attempt: number;
+  status: 'completed' | 'failed';
+  output?: unknown;
+  error?: TaskError;
+}
+
+/** `baton.results.task` heartbeat for long work (contract). */
+export interface TaskHeartbeat {
+  taskId: string;
+  attempt: number;
+  status: 'running';
+}
+
+/** `baton.lifecycle.<workflow>.<status>`: a run changed status (contract). */
+export interface RunLifecycleEvent {
+  runId: string;
+  workflow: string;
+  version: number;
+  status: RunStatus;
+  output?: unknown;
+  error?: RunError;
+  occurredAt: string;
+}
+
+export interface RunError {
+  message: string;
+  stepId?: string;
+}
+
+/** Input of the built-in `http` task type, resolved by the coordinator. */
+export interface HttpTaskInput {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  timeoutMs: number;
+}
+
+/** Output of the built-in `http` task type. */
+export interface HttpTaskOutput {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Input of the built-in `publish` task type. */
+export interface PublishTaskInput {
+  subject: string;
+  eventType: string;
+  source: string;
+  data?: unknown;
+}

@@ -1,0 +1,99 @@
+import type { FieldError } from '@baton/dsl';
+import type {
+  DefinitionSummary,
+  DefinitionView,
+  HistoryEntryView,
+  Page,
+  RejectedEventView,
+  RunSummary,
+  RunView,
+} from './views';
+import type { RunStatus } from './statuses';
+
+/**
+ * Request/reply between the gateway (and other services) and the service that owns the data.
+ * Each pattern is a NATS subject; the reply is always an {@link RpcReply}.
+ */
+export interface RpcCatalogue {
+  /** Every service answers on its own health subject, e.g. `baton.rpc.coordinator.health`. */
+  [health: `baton.rpc.${string}.health`]: {
+    request: Record<string, never>;
+    reply: HealthReport;
+  };
+  'baton.rpc.registry.register': {
+    request: { document: unknown } | { text: string; format: 'yaml' | 'json' };
+    reply: { created: boolean; definition: DefinitionView };
+  };
+  'baton.rpc.registry.validate': {
+    request: { document: unknown } | { text: string; format: 'yaml' | 'json' };
+    reply: { valid: true };
+  };
+  'baton.rpc.registry.list': {
+    request: { limit: number; cursor?: string };
+    reply: Page<DefinitionSummary>;
+  };
+  'baton.rpc.registry.get': {
+    request: { name: string; version?: number };
+    reply: DefinitionView;
+  };
+  'baton.rpc.registry.triggers-for-event': {
+    request: { eventType: string };
+    reply: { definitions: DefinitionView[] };
+  };
+  'baton.rpc.coordinator.start-run': {
+    request: { workflow: string; version?: number; input: unknown; idempotencyKey?: string };
+    reply: { created: boolean; run: RunView };
+  };
+  'baton.rpc.coordinator.get-run': {
+    request: { id: string };
+    reply: RunView;
+  };
+  'baton.rpc.coordinator.list-runs': {
+    request: { workflow?: string; status?: RunStatus; limit: number; cursor?: string };
+    reply: Page<RunSummary>;
+  };
+  'baton.rpc.coordinator.run-history': {
+    request: { id: string; limit: number; cursor?: string };
+    reply: Page<HistoryEntryView>;
+  };
+  'baton.rpc.scheduler.rejected-events': {
+    request: { limit: number; cursor?: string };
+    reply: Page<RejectedEventView>;
+  };
+}
+
+export type RpcPattern = keyof RpcCatalogue;
+export type RpcRequest<P extends RpcPattern> = RpcCatalogue[P]['request'];
+export type RpcReplyValue<P extends RpcPattern> = RpcCatalogue[P]['reply'];
+
+export interface HealthReport {
+  service: string;
+  /** Each dependency the service checked, and whether it answered. */
+  checks: Record<string, { up: boolean; detail?: string }>;
+}
+
+/** A failure the caller should turn into an RFC 9457 problem. */
+export interface RpcProblem {
+  status: 400 | 404 | 409 | 413 | 422 | 500 | 503;
+  title: string;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+export type RpcReply<T> = { ok: true; value: T } | { ok: false; problem: RpcProblem };
+
+/** Thrown by a request handler to answer with a problem instead of a value. */
+export class RpcProblemError extends Error {
+  constructor(readonly problem: RpcProblem) {
+    super(problem.detail ?? problem.title);
+    this.name = 'RpcProblemError';
+  }
+
+  static notFound(detail: string): RpcProblemError {
+    return new RpcProblemError({ status: 404, title: 'Not Found', detail });
+  }
+
+  static invalid(detail: string, errors: FieldError[]): RpcProblemError {
+    return new RpcProblemError({ status: 400, title: 'Bad Request', detail, errors });
+  }
+}

@@ -1,0 +1,15 @@
+import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
+
+/** Fixed namespace for Baton's name-based (v5) run ids. Never change it: ids would stop matching. */
+const RUN_ID_NAMESPACE = '6f1c2b9e-3d4a-4b8e-9a51-7c0d2e8f4a13';
+
+/**
+ * Run ids derived from what makes a start unique, so every hop that retries (the scheduler after a
+ * crash, JetStream redelivery, a client resending its idempotency key) lands on the same run.
+ */
+export const RunIds = {
+  random: (): string => uuidv4(),
+  forIdempotencyKey: (workflow: string, key: string): string => uuidv5(`api\n${workflow}\n${key}`, RUN_ID_NAMESPACE),
+  forEvent: (workflow: string, triggerIndex: number, source: string, eventId: string): string =>
+    uuidv5(`event\n${workflow}\n${triggerIndex}\n${source}\n${eventId}`, RUN_ID_NAMESPACE),
+} as const;

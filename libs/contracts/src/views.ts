@@ -1,0 +1,78 @@
+import type { FieldError, WorkflowDefinition } from '@baton/dsl';
+import type { CloudEvent, RunError, RunTrigger } from './messages';
+import type { RunStatus, StepStatus } from './statuses';
+
+/** A registered definition version as the admin API returns it. */
+export interface DefinitionView {
+  name: string;
+  version: number;
+  description?: string;
+  definition: WorkflowDefinition;
+  createdAt: string;
+}
+
+/** One line per definition in lists: the latest version. */
+export interface DefinitionSummary {
+  name: string;
+  latestVersion: number;
+  description?: string;
+  updatedAt: string;
+}
+
+export interface StepView {
+  id: string;
+  type: string;
+  status: StepStatus;
+  attempts: number;
+  input?: unknown;
+  output?: unknown;
+  error?: { message: string; retryable?: boolean };
+  startedAt?: string;
+  endedAt?: string;
+}
+
+/** A run as the admin API returns it (DESIGN.md §4, contract). */
+export interface RunView {
+  id: string;
+  workflow: string;
+  version: number;
+  status: RunStatus;
+  input: unknown;
+  output?: unknown;
+  error?: RunError;
+  steps: StepView[];
+  traceId?: string;
+  parentRunId?: string;
+  trigger: RunTrigger;
+  createdAt: string;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+export type RunSummary = Omit<RunView, 'steps' | 'input' | 'output'>;
+
+export interface HistoryEntryView {
+  seq: number;
+  type: string;
+  stepId?: string;
+  attempt?: number;
+  data?: unknown;
+  at: string;
+}
+
+export interface RejectedEventView {
+  id: string;
+  subject: string;
+  reason: string;
+  errors: FieldError[];
+  event: unknown;
+  receivedAt: string;
+}
+
+/** Cursor-paginated list (DESIGN.md §4, contract). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type { CloudEvent };

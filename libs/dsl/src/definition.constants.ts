@@ -1,0 +1,35 @@
+/** Rules of the workflow language shared by the validator and by services that check the same shapes. */
+
+export const WORKFLOW_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
+
+export const STEP_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * Step ids become keys of plain objects downstream (`steps.<id>.output` in the scope, maps
+ * keyed by id); these would collide with `Object.prototype` and invite prototype pollution.
+ */
+export const RESERVED_STEP_IDS: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** A CloudEvent type as matched against `baton.events.<type>`: dot-separated tokens, no wildcards. */
+export const EVENT_TYPE_PATTERN = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+export const TASK_TYPE_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+
+/** Task types served by built-in step types; a `task` step may not impersonate them. */
+export const RESERVED_TASK_TYPES: readonly string[] = ['http', 'publish'];
+
+export const HTTP_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+export const NOTIFICATION_EVENTS: readonly string[] = ['completed', 'failed'];
+
+export const BACKOFF_KINDS: readonly string[] = ['fixed', 'exponential'];
+
+export const MAX_STEPS = 500;
+
+export const MIN_RETRY_ATTEMPTS = 1;
+export const MAX_RETRY_ATTEMPTS = 100;
+
+/** True for a concrete NATS subject: dot-separated non-empty tokens, no whitespace, no `*` or `>` wildcards. */
+export function isNatsSubject(subject: string): boolean {
+  return subject.split('.').every((token) => token.length > 0 && !/[\s*>]/.test(token));
+}

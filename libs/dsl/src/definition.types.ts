@@ -1,0 +1,135 @@
+/**
+ * The shape of a validated workflow definition (DESIGN.md §3, contract).
+ * Values typed `Template` may contain `${ expr }` JSONata expressions; they are
+ * evaluated against a {@link Scope} when the step runs, never when registered.
+ */
+export type Template = unknown;
+
+/** A JSONata expression written without `${ }`: `filter`, `match`, `when`. */
+export type Condition = string;
+
+export interface WorkflowDefinition {
+  name: string;
+  description?: string;
+  /** JSON Schema for run input, checked when a run starts. */
+  input?: Record<string, unknown>;
+  triggers?: TriggerDefinition[];
+  /** Whole-run deadline as a duration (`30s`, `5m`, `1h`). */
+  timeout?: string;
+  steps: StepDefinition[];
+  /** Workflow output template, evaluated when every step has completed. */
+  output?: Template;
+  notifications?: NotificationRule[];
+}
+
+export interface EventTriggerDefinition {
+  /** CloudEvent type, matched against `baton.events.<type>`. */
+  event: string;
+  /** Bare expression over `{ event }`; the trigger fires only when it is truthy. */
+  filter?: Condition;
+  /** Run input template over `{ event }`; defaults to `event.data`. */
+  input?: Template;
+}
+
+export interface ScheduleTriggerDefinition {
+  schedule: string;
+  timezone?: string;
+}
+
+export type TriggerDefinition = EventTriggerDefinition | ScheduleTriggerDefinition;
+
+export type BackoffKind = 'fixed' | 'exponential';
+
+export interface RetryPolicy {
+  /** Total attempts including the first; 1 disables retries. */
+  maxAttempts: number;
+  backoff: BackoffKind;
+  /** Delay before the second attempt, as a duration. */
+  initialInterval: string;
+  /** Upper bound on any delay, as a duration. */
+  maxInterval?: string;
+}
+
+interface StepCommon {
+  id: string;
+  description?: string;
+  /** Ids of steps that must complete first. Absent: the previous step in the list. */
+  needs?: string[];
+  retry?: RetryPolicy;
+  /** Per-attempt deadline as a duration. */
+  timeout?: string;
+}
+
+export interface HttpStepDefinition extends StepCommon {
+  type: 'http';
+  with: {
+    method: string;
+    url: Template;
+    headers?: Record<string, Template>;
+    body?: Template;
+    /** Request timeout as a duration; defaults to the step timeout. */
+    timeout?: string;
+  };
+}
+
+export interface PublishStepDefinition extends StepCommon {
+  type: 'publish';
+  /** NATS subject the CloudEvent is published to. */
+  subject: string;
+  /** CloudEvent type; defaults to the subject without `baton.events.`. */
+  eventType?: string;
+  data?: Template;
+}
+
+export interface TaskStepDefinition extends StepCommon {
+  type: 'task';
+  /** Work is published to `baton.tasks.<taskType>` for an external worker. */
+  taskType: string;
+  input?: Template;
+}
+
+export interface TransformStepDefinition extends StepCommon {
+  type: 'transform';
+  output: Template;
+}
+
+export type StepDefinition =
+  | HttpStepDefinition
+  | PublishStepDefinition
+  | TaskStepDefinition
+  | TransformStepDefinition;
+
+export type StepType = StepDefinition['type'];
+
+export const STEP_TYPES: readonly StepType[] = ['http', 'publish', 'task', 'transform'];
+
+export type NotificationEvent = 'completed' | 'failed';
+
+export interface NotificationRule {
+  on: NotificationEvent[];
+  webhook: {
+    url: string;
+    /** HMAC-SHA256 signing key; plain text or `${ secrets.<name> }`. */
+    secret?: string;
+    headers?: Record<string, string>;
+  };
+}
+
+/** What expressions can see (DESIGN.md §3). */
+export interface Scope {
+  input?: unknown;
+  steps?: Record<string, { output?: unknown }>;
+  event?: unknown;
+  run?: { id: string; workflow: string; version: number; startedAt?: string };
+  secrets?: Record<string, string>;
+}
+
+/** A problem found in a definition, an event or an input, with the JSON path of the culprit. */
+export interface FieldError {
+  /**
+   * Dotted path with array indices, e.g. `steps[2].with.url`; `''` for the whole document.
+   * Keys that are not identifiers are quoted in brackets: `steps[0].with.headers["Content-Type"]`.
+   */
+  path: string;
+  message: string;
+}

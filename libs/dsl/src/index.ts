@@ -1,0 +1,52 @@
+export type {
+  BackoffKind,
+  Condition,
+  EventTriggerDefinition,
+  FieldError,
+  HttpStepDefinition,
+  NotificationEvent,
+  NotificationRule,
+  PublishStepDefinition,
+  RetryPolicy,
+  ScheduleTriggerDefinition,
+  Scope,
+  StepDefinition,
+  StepType,
+  TaskStepDefinition,
+  Template,
+  TransformStepDefinition,
+  TriggerDefinition,
+  WorkflowDefinition,
+} from './definition.types';
+export { STEP_TYPES } from './definition.types';
+export {
+  EVENT_TYPE_PATTERN,
+  HTTP_METHODS,
+  MAX_STEPS,
+  NOTIFICATION_EVENTS,
+  RESERVED_STEP_IDS,
+  RESERVED_TASK_TYPES,
+  STEP_ID_PATTERN,
+  TASK_TYPE_PATTERN,
+  WORKFLOW_NAME_PATTERN,
+  isNatsSubject,
+} from './definition.constants';
+export type { DefinitionFormat, DefinitionParse } from './parse-definition';
+export { parseDefinitionText } from './parse-definition';
+export type { DefinitionValidation } from './validate-definition';
+export { validateDefinition } from './validate-definition';
+export type { StepGraph } from './step-graph';
+export { buildStepGraph, readySteps } from './step-graph';
+export type { ExpressionErrorKind, ExpressionLimits } from './expressions';
+export {
+  DEFAULT_EXPRESSION_LIMITS,
+  ExpressionError,
+  conditionErrorsIn,
+  evaluateCondition,
+  evaluateExpression,
+  evaluateTemplate,
+  expressionErrorsIn,
+  isTruthy,
+} from './expressions';
+export { parseDuration } from './duration';
+export { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, retryDelayMs, retryPolicyOf } from './retry-policy';

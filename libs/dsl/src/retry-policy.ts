@@ -1,0 +1,53 @@
+import type { RetryPolicy, StepDefinition } from './definition.types';
+import { parseDuration } from './duration';
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  maxAttempts: 3,
+  backoff: 'fixed',
+  initialInterval: '1s',
+});
+
+/**
+ * The longest delay ever returned: exponential back-off without `maxInterval` would otherwise
+ * grow past what timers (and `Date`) can represent. It is the largest `setTimeout` delay (~24.8 days).
+ */
+export const MAX_RETRY_DELAY_MS = 2 ** 31 - 1;
+
+/** The step's retry policy with defaults filled in, or the default policy when it has none. */
+export function retryPolicyOf(step: Pick<StepDefinition, 'retry'>): RetryPolicy {
+  if (step.retry === undefined) {
+    return { ...DEFAULT_RETRY_POLICY };
+  }
+  // Validation fills these in; the fallbacks cover policies built by hand.
+  const { backoff, initialInterval } = step.retry as Partial<RetryPolicy>;
+  return {
+    ...step.retry,
+    backoff: backoff ?? DEFAULT_RETRY_POLICY.backoff,
+    initialInterval: initialInterval ?? DEFAULT_RETRY_POLICY.initialInterval,
+  };
+}
+
+/**
+ * How long to wait after attempt `failedAttempt` (1-based) failed before the next one:
+ * `initialInterval` for fixed back-off, `initialInterval * 2^(failedAttempt - 1)` for
+ * exponential, never more than `maxInterval`. No jitter yet.
+ */
+export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+  const initial = durationMs(policy.initialInterval, 'initialInterval');
+  const attempt = Math.max(1, Math.floor(failedAttempt));
+  const delay = policy.backoff === 'exponential' ? initial * 2 ** (attempt - 1) : initial;
+  const cap =
+    policy.maxInterval === undefined
+      ? MAX_RETRY_DELAY_MS
+      : Math.min(durationMs(policy.maxInterval, 'maxInterval'), MAX_RETRY_DELAY_MS);
+  return Math.min(delay, cap);
+}
+
+// Policies are validated with their definition, so a bad duration here is a programming error.
+function durationMs(text: string, field: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    throw new Error(`invalid retry ${field} '${text}'`);
+  }
+  return ms;
+}

@@ -1,0 +1,76 @@
+import { WORKFLOW_NAME_PATTERN } from './definition.constants';
+import type { FieldError, WorkflowDefinition } from './definition.types';
+import { buildStepGraph, type StepGraph } from './step-graph';
+import { validateNotifications } from './validate-notifications';
+import { validateSteps } from './validate-steps';
+import { validateTriggers } from './validate-triggers';
+import {
+  type Fields,
+  checkKnownFields,
+  compact,
+  has,
+  isRecord,
+  optionalDuration,
+  optionalString,
+  optionalTemplate,
+  report,
+  requiredString,
+} from './validation-helpers';
+
+export type DefinitionValidation =
+  | { ok: true; definition: WorkflowDefinition; graph: StepGraph }
+  | { ok: false; errors: FieldError[] };
+
+const DOCUMENT_FIELDS = ['name', 'description', 'input', 'triggers', 'timeout', 'steps', 'output', 'notifications'];
+
+/**
+ * Checks a parsed document against the workflow language (DESIGN.md §3) and reports every
+ * problem at once, each with the path of the culprit. On success returns the normalised
+ * definition (defaults filled in) and its step graph.
+ */
+export function validateDefinition(document: unknown): DefinitionValidation {
+  if (!isRecord(document)) {
+    return { ok: false, errors: [{ path: '', message: 'definition must be an object' }] };
+  }
+  const errors: FieldError[] = [];
+  checkKnownFields(document, DOCUMENT_FIELDS, '', errors);
+  const name = checkName(document, errors);
+  const description = optionalString(document, 'description', '', errors);
+  const input = checkInputSchema(document, errors);
+  const triggers = has(document, 'triggers') ? validateTriggers(document.triggers, 'triggers', errors) : undefined;
+  const timeout = optionalDuration(document, 'timeout', '', errors, { positive: true });
+  const steps = validateSteps(document.steps, 'steps', errors);
+  const output = optionalTemplate(document, 'output', '', errors);
+  const notifications = has(document, 'notifications')
+    ? validateNotifications(document.notifications, 'notifications', errors)
+    : undefined;
+  if (errors.length > 0 || name === undefined || steps === undefined) {
+    return { ok: false, errors };
+  }
+  const definition = compact({ name, description, input, triggers, timeout, steps, output, notifications });
+  return { ok: true, definition, graph: buildStepGraph(definition) };
+}
+
+function checkName(document: Fields, errors: FieldError[]): string | undefined {
+  const name = requiredString(document, 'name', '', errors);
+  if (name !== undefined && !WORKFLOW_NAME_PATTERN.test(name)) {
+    report(
+      errors,
+      'name',
+      `name must match ${WORKFLOW_NAME_PATTERN.source} (lowercase letters, digits and '-', starting with a letter or digit, at most 100 characters)`,
+    );
+    return undefined;
+  }
+  return name;
+}
+
+function checkInputSchema(document: Fields, errors: FieldError[]): Record<string, unknown> | undefined {
+  if (!has(document, 'input')) {
+    return undefined;
+  }
+  if (!isRecord(document.input)) {
+    report(errors, 'input', 'input must be an object (a JSON Schema for the run input)');
+    return undefined;
+  }
+  return document.input;
+}

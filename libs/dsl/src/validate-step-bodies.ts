@@ -1,0 +1,146 @@
+import {
+  EVENT_TYPE_PATTERN,
+  HTTP_METHODS,
+  RESERVED_TASK_TYPES,
+  TASK_TYPE_PATTERN,
+  isNatsSubject,
+} from './definition.constants';
+import type {
+  FieldError,
+  HttpStepDefinition,
+  PublishStepDefinition,
+  StepType,
+  TaskStepDefinition,
+  TransformStepDefinition,
+} from './definition.types';
+import { childPath } from './field-path';
+import {
+  type Fields,
+  checkKnownFields,
+  checkUrlTemplate,
+  compact,
+  has,
+  isRecord,
+  optionalDuration,
+  optionalString,
+  optionalStringMap,
+  optionalTemplate,
+  report,
+  requiredString,
+} from './validation-helpers';
+
+type StepCommonKey = 'id' | 'description' | 'needs' | 'retry' | 'timeout';
+
+/** The type-specific part of a step. */
+export type StepBody =
+  | Omit<HttpStepDefinition, StepCommonKey>
+  | Omit<PublishStepDefinition, StepCommonKey>
+  | Omit<TaskStepDefinition, StepCommonKey>
+  | Omit<TransformStepDefinition, StepCommonKey>;
+
+/** Fields each step type adds to the common ones. */
+export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
+  http: ['with'],
+  publish: ['subject', 'eventType', 'data'],
+  task: ['taskType', 'input'],
+  transform: ['output'],
+};
+
+const HTTP_WITH_FIELDS = ['method', 'url', 'headers', 'body', 'timeout'];
+
+/** Validates and normalises the fields that belong to `type`; undefined when a required one is unusable. */
+export function validateStepBody(type: StepType, step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  switch (type) {
+    case 'http':
+      return validateHttp(step, path, errors);
+    case 'publish':
+      return validatePublish(step, path, errors);
+    case 'task':
+      return validateTask(step, path, errors);
+    case 'transform':
+      return validateTransform(step, path, errors);
+  }
+}
+
+function validateHttp(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const withPath = childPath(path, 'with');
+  if (!has(step, 'with')) {
+    report(errors, withPath, 'with is required for http steps');
+    return undefined;
+  }
+  const spec = step.with;
+  if (!isRecord(spec)) {
+    report(errors, withPath, 'with must be an object');
+    return undefined;
+  }
+  checkKnownFields(spec, HTTP_WITH_FIELDS, withPath, errors);
+  const method = checkMethod(spec, withPath, errors);
+  const url = requiredString(spec, 'url', withPath, errors);
+  if (url !== undefined) {
+    checkUrlTemplate(url, childPath(withPath, 'url'), errors);
+  }
+  const headers = optionalStringMap(spec, 'headers', withPath, errors);
+  const body = optionalTemplate(spec, 'body', withPath, errors);
+  const timeout = optionalDuration(spec, 'timeout', withPath, errors, { positive: true });
+  if (method === undefined || url === undefined) {
+    return undefined;
+  }
+  return { type: 'http', with: compact({ method, url, headers, body, timeout }) };
+}
+
+/** Methods are case-insensitive in definitions and normalised to upper case. */
+function checkMethod(spec: Fields, path: string, errors: FieldError[]): string | undefined {
+  const method = requiredString(spec, 'method', path, errors);
+  if (method === undefined) {
+    return undefined;
+  }
+  const upper = method.toUpperCase();
+  if (!HTTP_METHODS.includes(upper)) {
+    report(errors, childPath(path, 'method'), `unsupported method '${method}'; expected one of ${HTTP_METHODS.join(', ')}`);
+    return undefined;
+  }
+  return upper;
+}
+
+function validatePublish(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const subject = requiredString(step, 'subject', path, errors, 'subject is required for publish steps');
+  if (subject !== undefined && !isNatsSubject(subject)) {
+    report(
+      errors,
+      childPath(path, 'subject'),
+      `invalid subject '${subject}'; expected dot-separated non-empty tokens without spaces, '*' or '>'`,
+    );
+  }
+  const eventType = optionalString(step, 'eventType', path, errors);
+  if (eventType !== undefined && !EVENT_TYPE_PATTERN.test(eventType)) {
+    report(errors, childPath(path, 'eventType'), `invalid eventType '${eventType}'; expected e.g. order.created`);
+  }
+  const data = optionalTemplate(step, 'data', path, errors);
+  if (subject === undefined) {
+    return undefined;
+  }
+  return compact({ type: 'publish' as const, subject, eventType, data });
+}
+
+function validateTask(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const taskType = requiredString(step, 'taskType', path, errors, 'taskType is required for task steps');
+  const taskTypePath = childPath(path, 'taskType');
+  if (taskType !== undefined && !TASK_TYPE_PATTERN.test(taskType)) {
+    report(errors, taskTypePath, `taskType must match ${TASK_TYPE_PATTERN.source} (lowercase letters, digits and '-')`);
+  } else if (taskType !== undefined && RESERVED_TASK_TYPES.includes(taskType)) {
+    report(errors, taskTypePath, `taskType '${taskType}' is reserved for the built-in ${taskType} step type`);
+  }
+  const input = optionalTemplate(step, 'input', path, errors);
+  if (taskType === undefined) {
+    return undefined;
+  }
+  return compact({ type: 'task' as const, taskType, input });
+}
+
+function validateTransform(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  if (!has(step, 'output')) {
+    report(errors, childPath(path, 'output'), 'output is required for transform steps');
+    return undefined;
+  }
+  return { type: 'transform', output: optionalTemplate(step, 'output', path, errors) };
+}

@@ -1,0 +1,209 @@
+import { MAX_STEPS, RESERVED_STEP_IDS, STEP_ID_PATTERN } from './definition.constants';
+import { STEP_TYPES, type FieldError, type StepDefinition, type StepType } from './definition.types';
+import { childPath } from './field-path';
+import { effectiveNeeds, findCycles, formatCycle, type GraphNode } from './step-graph';
+import { STEP_BODY_FIELDS, validateStepBody } from './validate-step-bodies';
+import { validateRetry } from './validate-retry';
+import {
+  type Fields,
+  checkKnownFields,
+  compact,
+  has,
+  isRecord,
+  optionalDuration,
+  optionalString,
+  report,
+} from './validation-helpers';
+
+const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout'];
+
+/** The `steps` list: every step, id uniqueness, `needs` references and cycles. */
+export function validateSteps(value: unknown, path: string, errors: FieldError[]): StepDefinition[] | undefined {
+  if (value === undefined) {
+    report(errors, path, 'steps is required');
+    return undefined;
+  }
+  if (!Array.isArray(value)) {
+    report(errors, path, 'steps must be an array');
+    return undefined;
+  }
+  if (value.length === 0) {
+    report(errors, path, 'steps must not be empty');
+    return undefined;
+  }
+  if (value.length > MAX_STEPS) {
+    report(errors, path, `too many steps (${value.length}); at most ${MAX_STEPS} are allowed`);
+    return undefined;
+  }
+  const before = errors.length;
+  const firstIndexById = indexStepIds(value, path, errors);
+  const steps = value.map((raw, index) => validateStep(raw, childPath(path, index), firstIndexById, errors));
+  reportCycles(value, firstIndexById, path, errors);
+  const valid = steps.filter((step): step is StepDefinition => step !== undefined);
+  return errors.length === before && valid.length === steps.length ? valid : undefined;
+}
+
+/** Well-formed ids and where each first appears; later duplicates are reported there. */
+function indexStepIds(steps: readonly unknown[], path: string, errors: FieldError[]): Map<string, number> {
+  const firstIndexById = new Map<string, number>();
+  steps.forEach((raw, index) => {
+    const id = wellFormedId(raw);
+    if (id === undefined) {
+      return;
+    }
+    const first = firstIndexById.get(id);
+    if (first === undefined) {
+      firstIndexById.set(id, index);
+    } else {
+      report(errors, childPath(childPath(path, index), 'id'), `duplicate step id '${id}' (first at ${childPath(path, first)})`);
+    }
+  });
+  return firstIndexById;
+}
+
+function wellFormedId(raw: unknown): string | undefined {
+  if (!isRecord(raw) || typeof raw.id !== 'string') {
+    return undefined;
+  }
+  return STEP_ID_PATTERN.test(raw.id) && !RESERVED_STEP_IDS.includes(raw.id) ? raw.id : undefined;
+}
+
+function validateStep(
+  raw: unknown,
+  path: string,
+  knownIds: ReadonlyMap<string, number>,
+  errors: FieldError[],
+): StepDefinition | undefined {
+  if (!isRecord(raw)) {
+    report(errors, path, 'step must be an object');
+    return undefined;
+  }
+  const before = errors.length;
+  const id = checkId(raw, path, errors);
+  const type = checkType(raw, path, errors);
+  if (type !== undefined) {
+    checkKnownFields(raw, [...COMMON_STEP_FIELDS, ...STEP_BODY_FIELDS[type]], path, errors);
+  }
+  const description = optionalString(raw, 'description', path, errors);
+  const needs = checkNeeds(raw, id, path, knownIds, errors);
+  const retry = has(raw, 'retry') ? validateRetry(raw.retry, childPath(path, 'retry'), errors) : undefined;
+  const timeout = optionalDuration(raw, 'timeout', path, errors, { positive: true });
+  const body = type === undefined ? undefined : validateStepBody(type, raw, path, errors);
+  if (errors.length > before || id === undefined || body === undefined) {
+    return undefined;
+  }
+  return compact({ id, description, needs, retry, timeout, ...body });
+}
+
+function checkId(step: Fields, path: string, errors: FieldError[]): string | undefined {
+  const idPath = childPath(path, 'id');
+  const id = step.id;
+  if (id === undefined) {
+    report(errors, idPath, 'id is required');
+  } else if (typeof id !== 'string' || !STEP_ID_PATTERN.test(id)) {
+    report(errors, idPath, `id must match ${STEP_ID_PATTERN.source} (letters, digits, '_' and '-', at most 100)`);
+  } else if (RESERVED_STEP_IDS.includes(id)) {
+    report(errors, idPath, `step id '${id}' is reserved`);
+  } else {
+    return id;
+  }
+  return undefined;
+}
+
+function checkType(step: Fields, path: string, errors: FieldError[]): StepType | undefined {
+  const typePath = childPath(path, 'type');
+  const type = step.type;
+  const expected = `expected one of ${STEP_TYPES.join(', ')}`;
+  if (type === undefined) {
+    report(errors, typePath, `type is required; ${expected}`);
+    return undefined;
+  }
+  if (typeof type !== 'string' || !(STEP_TYPES as readonly string[]).includes(type)) {
+    report(errors, typePath, `unknown step type '${String(type)}'; ${expected}`);
+    return undefined;
+  }
+  return type as StepType;
+}
+
+function checkNeeds(
+  step: Fields,
+  id: string | undefined,
+  path: string,
+  knownIds: ReadonlyMap<string, number>,
+  errors: FieldError[],
+): string[] | undefined {
+  if (!has(step, 'needs')) {
+    return undefined;
+  }
+  const needsPath = childPath(path, 'needs');
+  if (!Array.isArray(step.needs)) {
+    report(errors, needsPath, 'needs must be an array of step ids');
+    return undefined;
+  }
+  const seen = new Set<string>();
+  step.needs.forEach((need: unknown, index) => {
+    const needPath = childPath(needsPath, index);
+    if (typeof need !== 'string') {
+      report(errors, needPath, 'needs entries must be step ids (strings)');
+    } else if (need === id) {
+      report(errors, needPath, `step '${need}' cannot need itself`);
+    } else if (!knownIds.has(need)) {
+      report(errors, needPath, `unknown step '${need}' in needs`);
+    } else if (seen.has(need)) {
+      report(errors, needPath, `duplicate step '${need}' in needs`);
+    }
+    if (typeof need === 'string') {
+      seen.add(need);
+    }
+  });
+  return step.needs as string[];
+}
+
+/**
+ * Cycles are searched over the references that are otherwise valid (known ids, not self),
+ * including the implicit "previous step" edges, which can close a cycle too.
+ */
+function reportCycles(
+  rawSteps: readonly unknown[],
+  firstIndexById: ReadonlyMap<string, number>,
+  path: string,
+  errors: FieldError[],
+): void {
+  const nodes = graphNodes(rawSteps, firstIndexById);
+  for (const { at, cycle } of findCycles(effectiveNeeds(nodes))) {
+    const index = firstIndexById.get(at) ?? 0;
+    const stepPath = childPath(path, index);
+    const raw = rawSteps[index];
+    const explicit = isRecord(raw) && has(raw, 'needs');
+    const message = explicit ? formatCycle(cycle) : `${formatCycle(cycle)} ('${at}' has no needs, so it follows the previous step)`;
+    report(errors, explicit ? childPath(stepPath, 'needs') : stepPath, message);
+  }
+}
+
+function graphNodes(rawSteps: readonly unknown[], firstIndexById: ReadonlyMap<string, number>): GraphNode[] {
+  const idAt = (index: number): string | undefined => {
+    const id = wellFormedId(rawSteps[index]);
+    return id !== undefined && firstIndexById.get(id) === index ? id : undefined;
+  };
+  const nodes: GraphNode[] = [];
+  rawSteps.forEach((raw, index) => {
+    const id = idAt(index);
+    if (id === undefined || !isRecord(raw)) {
+      return;
+    }
+    nodes.push({ id, needs: has(raw, 'needs') ? usableNeeds(raw.needs, id, firstIndexById) : implicitNeeds(idAt(index - 1)) });
+  });
+  return nodes;
+}
+
+/** Spelled out rather than left to `effectiveNeeds`, because skipped malformed steps would shift "previous". */
+function implicitNeeds(previousId: string | undefined): string[] {
+  return previousId === undefined ? [] : [previousId];
+}
+
+function usableNeeds(needs: unknown, id: string, firstIndexById: ReadonlyMap<string, number>): string[] {
+  if (!Array.isArray(needs)) {
+    return [];
+  }
+  return needs.filter((need: unknown): need is string => typeof need === 'string' && need !== id && firstIndexById.has(need));
+}

@@ -1,0 +1,13 @@
+export { OnJetStreamMessage, TerminalMessageError } from './jetstream/consumer-spec';
+export type { ConsumerSpec, InboundMessage } from './jetstream/consumer-spec';
+export { JetStreamPublisher } from './jetstream/jetstream-publisher';
+export type { PublishOptions } from './jetstream/jetstream-publisher';
+export { MessagingModule } from './messaging.module';
+export { NatsClient } from './nats-client';
+export { Outbox, outboxTableSql } from './outbox/outbox';
+export type { OutboxMessage } from './outbox/outbox';
+export { OutboxRelay } from './outbox/outbox-relay';
+export { RpcClient } from './rpc/rpc-client';
+export { RpcHandler } from './rpc/rpc-handler';
+export { RpcServer } from './rpc/rpc-server';
+export { SERVICE_NAME } from './tokens';

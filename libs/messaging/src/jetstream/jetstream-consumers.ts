@@ -1,0 +1,164 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { Subjects } from '@baton/contracts';
+import { BatonAttributes, extractTraceContext, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import { decodeText, encodeJson, fromNatsHeaders } from '../message-headers';
+import { NatsClient } from '../nats-client';
+import { SERVICE_NAME } from '../tokens';
+import { CONSUMER_SPEC, DEFAULT_CONSUMER, TerminalMessageError, type ConsumerSpec, type InboundMessage } from './consumer-spec';
+import { JetStreamPublisher } from './jetstream-publisher';
+
+type Handler = (message: InboundMessage) => Promise<void>;
+
+interface RunningConsumer {
+  messages: ConsumerMessages;
+  loop: Promise<void>;
+}
+
+/**
+ * Finds every `@OnJetStreamMessage` method at start-up, creates its durable consumer and feeds it
+ * messages with bounded concurrency. Explicit acks; failures are nak'ed with a growing delay and
+ * dead-lettered after `maxDeliver`, so a poison message never blocks the stream.
+ */
+@Injectable()
+export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JetStreamConsumers.name);
+  private readonly running: RunningConsumer[] = [];
+
+  constructor(
+    private readonly nats: NatsClient,
+    private readonly publisher: JetStreamPublisher,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+    @Inject(SERVICE_NAME) private readonly serviceName: string,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const { spec, handler } of this.discoverHandlers()) {
+      await this.ensureConsumer(spec);
+      this.running.push(await this.start(spec, handler));
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const consumer of this.running) consumer.messages.stop();
+    await Promise.allSettled(this.running.map((c) => c.loop));
+  }
+
+  private discoverHandlers(): { spec: ConsumerSpec; handler: Handler }[] {
+    return this.discovery.getProviders().flatMap((wrapper) => {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') return [];
+      const prototype = Object.getPrototypeOf(instance) as object;
+      return this.scanner.getAllMethodNames(prototype).flatMap((name) => {
+        const method = instance[name];
+        if (typeof method !== 'function') return [];
+        const spec = this.reflector.get<ConsumerSpec | undefined>(CONSUMER_SPEC, method);
+        return spec ? [{ spec, handler: (method as Handler).bind(instance) }] : [];
+      });
+    });
+  }
+
+  private async ensureConsumer(spec: ConsumerSpec): Promise<void> {
+    const stream = this.nats.streamName(spec.stream.name);
+    const settings = {
+      ack_wait: nanos(spec.ackWaitMs ?? DEFAULT_CONSUMER.ackWaitMs),
+      max_deliver: spec.maxDeliver ?? DEFAULT_CONSUMER.maxDeliver,
+      max_ack_pending: 10_000,
+      filter_subject: this.nats.subject(spec.filterSubject),
+    };
+    try {
+      await this.nats.jsm.consumers.info(stream, spec.durable);
+      await this.nats.jsm.consumers.update(stream, spec.durable, settings);
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError)) throw error;
+      await this.nats.jsm.consumers
+        .add(stream, { ...settings, durable_name: spec.durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All })
+        .catch(() => this.nats.jsm.consumers.update(stream, spec.durable, settings));
+    }
+  }
+
+  private async start(spec: ConsumerSpec, handler: Handler): Promise<RunningConsumer> {
+    const concurrency = spec.concurrency ?? DEFAULT_CONSUMER.concurrency;
+    const consumer = await this.nats.js.consumers.get(this.nats.streamName(spec.stream.name), spec.durable);
+    const messages = await consumer.consume({ max_messages: concurrency * 2 });
+    const loop = (async () => {
+      const inFlight = new Set<Promise<void>>();
+      for await (const msg of messages) {
+        const task = this.handle(spec, handler, msg).finally(() => inFlight.delete(task));
+        inFlight.add(task);
+        if (inFlight.size >= concurrency) await Promise.race(inFlight);
+      }
+      await Promise.allSettled(inFlight);
+    })();
+    return { messages, loop };
+  }
+
+  private async handle(spec: ConsumerSpec, handler: Handler, msg: JsMsg): Promise<void> {
+    const headers = fromNatsHeaders(msg.headers);
+    const subject = this.nats.logicalSubject(msg.subject);
+    const message: InboundMessage = {
+      subject,
+      data: msg.data,
+      headers,
+      deliveryCount: msg.info.deliveryCount,
+      text: () => decodeText(msg.data),
+      json: <T>() => {
+        try {
+          return JSON.parse(decodeText(msg.data)) as T;
+        } catch (error) {
+          throw new TerminalMessageError(`body is not valid JSON: ${(error as Error).message}`);
+        }
+      },
+      working: () => msg.working(),
+    };
+    const tracer = serviceTracer(this.serviceName);
+    try {
+      await inSpan(
+        tracer,
+        `process ${spec.filterSubject}`,
+        {
+          kind: SpanKind.CONSUMER,
+          parent: extractTraceContext(headers),
+          attributes: { [BatonAttributes.subject]: subject, 'messaging.consumer.group.name': spec.durable },
+        },
+        () => handler(message),
+      );
+      msg.ack();
+    } catch (error) {
+      await this.fail(spec, msg, message, error as Error);
+    }
+  }
+
+  private async fail(spec: ConsumerSpec, msg: JsMsg, message: InboundMessage, error: Error): Promise<void> {
+    const maxDeliver = spec.maxDeliver ?? DEFAULT_CONSUMER.maxDeliver;
+    const terminal = error instanceof TerminalMessageError;
+    if (!terminal && message.deliveryCount < maxDeliver) {
+      const delay = (spec.redeliveryDelayMs ?? DEFAULT_CONSUMER.redeliveryDelayMs)(message.deliveryCount);
+      this.logger.warn(`${spec.durable}: delivery ${message.deliveryCount} of ${message.subject} failed, retrying: ${error.message}`);
+      msg.nak(delay);
+      return;
+    }
+    this.logger.error(`${spec.durable}: dead-lettering ${message.subject} after ${message.deliveryCount} deliveries: ${error.message}`);
+    try {
+      await this.publisher.publishRaw(
+        Subjects.deadLetter(spec.durable),
+        encodeJson({ subject: message.subject, durable: spec.durable, deliveries: message.deliveryCount, error: error.message, body: message.text() }),
+        { msgId: `dlq:${spec.durable}:${msg.info.streamSequence}`, traceHeaders: message.headers },
+      );
+      msg.term(error.message.slice(0, 200));
+    } catch (dlqError) {
+      this.logger.error(`${spec.durable}: dead-letter publish failed, leaving for redelivery: ${(dlqError as Error).message}`);
+      msg.nak(DEFAULT_CONSUMER.ackWaitMs);
+    }
+  }
+}

@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { JetStreamConsumers } from './jetstream/jetstream-consumers';
+import { JetStreamPublisher } from './jetstream/jetstream-publisher';
+import { NatsClient } from './nats-client';
+import { RpcClient } from './rpc/rpc-client';
+import { RpcServer } from './rpc/rpc-server';
+
+/**
+ * NATS for one service: connection and streams, typed JetStream publish, durable consumers found
+ * by `@OnJetStreamMessage`, request/reply responders found by `@RpcHandler`, and an RPC client.
+ * Needs `BatonConfig` and `SERVICE_NAME` from the application's root module.
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  providers: [NatsClient, JetStreamPublisher, JetStreamConsumers, RpcServer, RpcClient],
+  exports: [NatsClient, JetStreamPublisher, RpcClient, RpcServer],
+})
+export class MessagingModule {}

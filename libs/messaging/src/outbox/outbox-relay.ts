@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import type { CarrierHeaders } from '@baton/telemetry';
+import type { DataSource } from 'typeorm';
+import type { JetStreamPublisher } from '../jetstream/jetstream-publisher';
+import { encodeJson } from '../message-headers';
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  msg_id: string;
+  payload: unknown;
+  trace_headers: CarrierHeaders;
+}
+
+const BATCH_SIZE = 256;
+const POLL_INTERVAL_MS = 100;
+
+/**
+ * Publishes committed outbox rows to JetStream and deletes them. Rows are claimed with
+ * `FOR UPDATE SKIP LOCKED`, so several replicas relay side by side; a crash between publish and
+ * delete republishes with the same `Nats-Msg-Id`, which JetStream drops as a duplicate.
+ * `kick()` after a commit publishes at once; polling picks up delayed rows and anything missed.
+ */
+export class OutboxRelay {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private kicked = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly publisher: JetStreamPublisher,
+    private readonly schema: string,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      let published = 0;
+      try {
+        published = await this.relayBatch();
+      } catch (error) {
+        this.logger.warn(`outbox relay (${this.schema}) failed, will retry: ${(error as Error).message}`);
+        await this.sleep(1000);
+        continue;
+      }
+      if (published < BATCH_SIZE && !this.kicked) await this.sleep(POLL_INTERVAL_MS);
+    }
+  }
+
+  private relayBatch(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = (await manager.query(
+        `SELECT "id", "subject", "msg_id", "payload", "trace_headers" FROM "${this.schema}"."outbox"
+         WHERE "not_before" <= now() ORDER BY "id" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      await Promise.all(
+        rows.map((row) =>
+          this.publisher.publishRaw(row.subject, encodeJson(row.payload), { msgId: row.msg_id, traceHeaders: row.trace_headers }),
+        ),
+      );
+      await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "id" = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,2 @@
+/** The name of the service hosting a Nest application: `gateway`, `coordinator`, … */
+export const SERVICE_NAME = Symbol('BATON_SERVICE_NAME');

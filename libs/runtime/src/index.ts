@@ -1,0 +1,6 @@
+export { CoreModule } from './core.module';
+export { closeOnSignal, createLogger, startService } from './run-service';
+export type { ServiceDefinition } from './run-service';
+export { ServiceHealth } from './service-health';
+export { runServices } from './run-services';
+export { Clock, SystemClock } from './clock';

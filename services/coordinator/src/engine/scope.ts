@@ -1,0 +1,22 @@
+import type { Scope } from '@baton/dsl';
+import type { RunState } from './run-state';
+
+/**
+ * What a run's expressions can see (DESIGN.md §3): its input, the output of every completed
+ * step and the run's identity. Secrets are deliberately absent: anything evaluated here may
+ * end up in run state, which must never hold one.
+ */
+export function scopeOf(state: RunState): Scope {
+  return {
+    input: state.input,
+    steps: completedStepOutputs(state),
+    run: { id: state.id, workflow: state.workflow, version: state.version, startedAt: state.startedAt },
+  };
+}
+
+function completedStepOutputs(state: RunState): Record<string, { output?: unknown }> {
+  const entries = Object.values(state.steps)
+    .filter((step) => step.status === 'completed')
+    .map((step): [string, { output?: unknown }] => [step.id, { output: step.output }]);
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,26 @@
+import type { StepDefinition } from '@baton/dsl';
+import { HttpStepType } from './http.step-type';
+import { PublishStepType } from './publish.step-type';
+import type { StepType } from './step-type';
+import { TaskStepType } from './task.step-type';
+import { TransformStepType } from './transform.step-type';
+
+export type { StepContext, StepStart, StepType } from './step-type';
+
+/** One implementation per `type`; the mapped type makes a missing registration a compile error. */
+type StepTypeRegistry = {
+  [T in StepDefinition['type']]: StepType<Extract<StepDefinition, { type: T }>>;
+};
+
+const STEP_TYPE_REGISTRY: StepTypeRegistry = {
+  http: new HttpStepType(),
+  publish: new PublishStepType(),
+  task: new TaskStepType(),
+  transform: new TransformStepType(),
+};
+
+/** The implementation of a step's type. */
+export function stepTypeOf<S extends StepDefinition>(step: S): StepType<S> {
+  // TypeScript cannot correlate `step.type` with the entry it selects; the registry's mapped type guarantees the match.
+  return STEP_TYPE_REGISTRY[step.type] as StepType<S>;
+}

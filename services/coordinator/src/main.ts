@@ -1,0 +1,4 @@
+import { runServices } from '@baton/runtime';
+import { coordinatorService } from './index';
+
+void runServices('coordinator', [coordinatorService]);

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { Streams, Subjects, validatePlain, TaskResultDto, type StartRunCommand, type StepDueCommand } from '@baton/contracts';
+import { OnJetStreamMessage, TerminalMessageError, type InboundMessage } from '@baton/messaging';
+import { RunTransitions } from './run-transitions.service';
+
+/** JetStream consumers of the coordinator: thin adapters from messages to run transitions. */
+@Injectable()
+export class RunCommandsHandler {
+  constructor(private readonly transitions: RunTransitions) {}
+
+  @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-start-run', filterSubject: Subjects.startRun })
+  async onStartRun(message: InboundMessage): Promise<void> {
+    const command = message.json<StartRunCommand>();
+    if (!command?.runId || !command.workflow || !Number.isInteger(command.version)) {
+      throw new TerminalMessageError('start-run command needs runId, workflow and version');
+    }
+    await this.transitions.start(command);
+  }
+
+  @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-step-due', filterSubject: Subjects.stepDue })
+  async onStepDue(message: InboundMessage): Promise<void> {
+    const due = message.json<StepDueCommand>();
+    await this.transitions.apply(due.runId, { type: 'RetryDue', stepId: due.stepId, attempt: due.attempt });
+  }
+
+  @OnJetStreamMessage({ stream: Streams.results, durable: 'coordinator-task-results', filterSubject: Subjects.taskResult })
+  async onTaskResult(message: InboundMessage): Promise<void> {
+    const parsed = validatePlain(TaskResultDto, message.json<unknown>());
+    if (!parsed.ok) {
+      throw new TerminalMessageError(`invalid task result: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
+    }
+    const result = parsed.value;
+    if (result.status === 'running') return; // heartbeat: the ack is all it needs for now
+    if (!result.runId || !result.stepId) throw new TerminalMessageError('task result needs runId and stepId');
+    await this.transitions.apply(
+      result.runId,
+      result.status === 'completed'
+        ? { type: 'TaskCompleted', stepId: result.stepId, attempt: result.attempt, output: result.output }
+        : {
+            type: 'TaskFailed',
+            stepId: result.stepId,
+            attempt: result.attempt,
+            error: { message: result.error?.message ?? 'task failed', retryable: result.error?.retryable ?? false },
+          },
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import {
+  decodeCursor,
+  encodeCursor,
+  RpcProblemError,
+  type HistoryEntryView,
+  type Page,
+  type RunStatus,
+  type RunSummary,
+  type RunView,
+} from '@baton/contracts';
+import { toHistoryView, toRunView } from './run-state.mapper';
+import { RunsRepository } from './runs.repository';
+
+/** Read side of runs for the admin API. */
+@Injectable()
+export class RunQueries {
+  constructor(private readonly runs: RunsRepository) {}
+
+  async get(id: string): Promise<RunView> {
+    const found = UUID.test(id) ? await this.runs.find(id) : null;
+    if (!found) throw RpcProblemError.notFound(`no run '${id}'`);
+    return toRunView(found.run, found.steps);
+  }
+
+  async list(query: { workflow?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<Page<RunSummary>> {
+    const [createdAt, id] = decodeCursor(query.cursor) ?? [];
+    const rows = await this.runs.list({
+      workflow: query.workflow,
+      status: query.status,
+      limit: query.limit + 1,
+      after: createdAt === undefined ? undefined : { createdAt: String(createdAt), id: String(id) },
+    });
+    const items = rows.slice(0, query.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((run) => {
+        const { steps: _steps, input: _input, output: _output, ...summary } = toRunView(run, []);
+        return summary;
+      }),
+      nextCursor: rows.length > query.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+    };
+  }
+
+  async history(id: string, limit: number, cursor?: string): Promise<Page<HistoryEntryView>> {
+    await this.get(id);
+    const [afterSeq] = decodeCursor(cursor) ?? [0];
+    const rows = await this.runs.history(id, Number(afterSeq), limit + 1);
+    const items = rows.slice(0, limit);
+    return {
+      items: items.map(toHistoryView),
+      nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1].seq]) : null,
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,0 +1,113 @@
+import type { HistoryEntryView, RunView, StepView } from '@baton/contracts';
+import type { HistoryRecord, RunState, StepState } from '../engine';
+import type { HistoryEntryEntity } from './history-entry.entity';
+import type { RunEntity } from './run.entity';
+import type { StepEntity } from './step.entity';
+
+const iso = (date: Date | null): string | undefined => date?.toISOString();
+const date = (value: string | undefined): Date | null => (value ? new Date(value) : null);
+
+/** Drops undefined and null fields so API answers show only what is known. */
+function defined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
+
+export function toRunState(run: RunEntity, steps: StepEntity[]): RunState {
+  return defined({
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    status: run.status,
+    input: run.input,
+    output: run.output ?? undefined,
+    error: run.error ?? undefined,
+    trigger: run.trigger,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: iso(run.startedAt),
+    endedAt: iso(run.endedAt),
+    steps: Object.fromEntries(steps.map((s) => [s.stepId, toStepState(s)])),
+  });
+}
+
+function toStepState(step: StepEntity): StepState {
+  return defined({
+    id: step.stepId,
+    type: step.type,
+    status: step.status,
+    attempts: step.attempts,
+    input: step.input ?? undefined,
+    output: step.output ?? undefined,
+    error: step.error ?? undefined,
+    startedAt: iso(step.startedAt),
+    endedAt: iso(step.endedAt),
+  });
+}
+
+export function runColumns(state: RunState): Partial<RunEntity> {
+  return {
+    status: state.status,
+    output: state.output ?? null,
+    error: state.error ?? null,
+    startedAt: date(state.startedAt),
+    endedAt: date(state.endedAt),
+  };
+}
+
+export function stepColumns(runId: string, position: number, step: StepState): StepEntity {
+  return {
+    runId,
+    stepId: step.id,
+    position,
+    type: step.type,
+    status: step.status,
+    attempts: step.attempts,
+    input: step.input ?? null,
+    output: step.output ?? null,
+    error: step.error ?? null,
+    startedAt: date(step.startedAt),
+    endedAt: date(step.endedAt),
+  };
+}
+
+export function historyColumns(runId: string, seq: number, record: HistoryRecord): HistoryEntryEntity {
+  return {
+    runId,
+    seq,
+    type: record.type,
+    stepId: record.stepId ?? null,
+    attempt: record.attempt ?? null,
+    data: record.data ?? null,
+    at: new Date(record.at),
+  };
+}
+
+export function toRunView(run: RunEntity, steps: StepEntity[]): RunView {
+  const state = toRunState(run, steps);
+  const stepViews: StepView[] = [...steps].sort((a, b) => a.position - b.position).map((s) => toStepState(s));
+  return defined({
+    id: state.id,
+    workflow: state.workflow,
+    version: state.version,
+    status: state.status,
+    input: state.input,
+    output: state.output,
+    error: state.error,
+    steps: stepViews,
+    traceId: run.traceId ?? undefined,
+    trigger: state.trigger,
+    createdAt: state.createdAt,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+  });
+}
+
+export function toHistoryView(entry: HistoryEntryEntity): HistoryEntryView {
+  return defined({
+    seq: entry.seq,
+    type: entry.type,
+    stepId: entry.stepId ?? undefined,
+    attempt: entry.attempt ?? undefined,
+    data: entry.data ?? undefined,
+    at: entry.at.toISOString(),
+  });
+}

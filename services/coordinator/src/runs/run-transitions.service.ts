@@ -1,0 +1,85 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { StartRunCommand } from '@baton/contracts';
+import { Outbox, OutboxRelay } from '@baton/messaging';
+import { Clock } from '@baton/runtime';
+import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
+import type { EntityManager } from 'typeorm';
+import { decide, type RunEvent, type RunState, type StepState } from '../engine';
+import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
+import { toOutboxMessages } from './run-outbox';
+import { RunsRepository, type LockedRun } from './runs.repository';
+
+/**
+ * Every change to a run goes through here: load it under a row lock, let the pure engine decide,
+ * and save the new state, its history and the messages it causes (outbox) in one transaction.
+ */
+@Injectable()
+export class RunTransitions {
+  private readonly logger = new Logger(RunTransitions.name);
+  private readonly tracer = serviceTracer('coordinator');
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly definitions: PinnedDefinitions,
+    private readonly outbox: Outbox,
+    @Inject(OutboxRelay) private readonly relay: OutboxRelay,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates and starts the run; `created` is false when a run with this id existed (idempotent). */
+  async start(command: StartRunCommand): Promise<{ created: boolean }> {
+    const pinned = await this.definitions.get(command.workflow, command.version);
+    const now = this.clock.now();
+    const created = await this.runs.dataSource.transaction(async (manager) => {
+      const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, activeTraceId());
+      if (!locked) return false;
+      await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, now);
+      return true;
+    });
+    if (created) this.relay.kick();
+    return { created };
+  }
+
+  /** Feeds one event to an existing run. Unknown runs are logged and dropped: nothing can use them. */
+  async apply(runId: string, event: RunEvent): Promise<void> {
+    await this.runs.dataSource.transaction(async (manager) => {
+      const locked = await this.runs.lock(manager, runId);
+      if (!locked) {
+        this.logger.warn(`${event.type} for unknown run ${runId} dropped`);
+        return;
+      }
+      const pinned = await this.definitions.get(locked.state.workflow, locked.state.version);
+      await this.decideAndSave(manager, locked, pinned, event, this.clock.now());
+    });
+    this.relay.kick();
+  }
+
+  private async decideAndSave(manager: EntityManager, locked: LockedRun, pinned: PinnedDefinition, event: RunEvent, now: Date): Promise<void> {
+    const attributes = {
+      [BatonAttributes.runId]: locked.state.id,
+      [BatonAttributes.workflow]: locked.state.workflow,
+      ...('stepId' in event ? { [BatonAttributes.stepId]: event.stepId, [BatonAttributes.attempt]: event.attempt } : {}),
+    };
+    await inSpan(this.tracer, `run ${event.type}`, { attributes }, async (span) => {
+      const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
+      span.setAttribute('baton.run_status', decision.state.status);
+      await this.runs.save(manager, locked, decision.state, decision.history);
+      await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now));
+    });
+  }
+}
+
+function newRunState(command: StartRunCommand, pinned: PinnedDefinition, now: Date): RunState {
+  const steps: Record<string, StepState> = {};
+  for (const id of pinned.graph.order) steps[id] = { id, type: pinned.graph.steps[id].type, status: 'pending', attempts: 0 };
+  return {
+    id: command.runId,
+    workflow: command.workflow,
+    version: command.version,
+    status: 'pending',
+    input: command.input ?? {},
+    trigger: command.trigger,
+    createdAt: now.toISOString(),
+    steps,
+  };
+}

@@ -1,0 +1,45 @@
+import type { RunError, RunStatus, RunTrigger } from '@baton/contracts';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'runs' })
+export class RunEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'text' })
+  workflow!: string;
+
+  @Column({ type: 'int' })
+  version!: number;
+
+  @Column({ type: 'text' })
+  status!: RunStatus;
+
+  @Column({ type: 'jsonb', nullable: true })
+  input!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  output!: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  error!: RunError | null;
+
+  @Column({ type: 'jsonb' })
+  trigger!: RunTrigger;
+
+  @Column({ name: 'trace_id', type: 'text', nullable: true })
+  traceId!: string | null;
+
+  /** Sequence number of the last history entry; the next one is `historySeq + 1`. */
+  @Column({ name: 'history_seq', type: 'int', default: 0 })
+  historySeq!: number;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt!: Date | null;
+}

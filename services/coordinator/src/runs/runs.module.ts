@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { JetStreamPublisher, Outbox, OutboxRelay } from '@baton/messaging';
+import type { DataSource } from 'typeorm';
+import { PinnedDefinitionEntity } from '../definitions/pinned-definition.entity';
+import { PinnedDefinitions } from '../definitions/pinned-definitions';
+import { RunCommandsHandler } from './run-commands.handler';
+import { RunQueries } from './run-queries.service';
+import { RunTransitions } from './run-transitions.service';
+import { RunsRepository } from './runs.repository';
+import { RunsRpcHandler } from './runs.rpc-handler';
+
+const SCHEMA = 'coordinator';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([PinnedDefinitionEntity], SCHEMA)],
+  providers: [
+    { provide: Outbox, useValue: new Outbox(SCHEMA) },
+    {
+      provide: OutboxRelay,
+      inject: [getDataSourceToken(SCHEMA), JetStreamPublisher],
+      useFactory: (dataSource: DataSource, publisher: JetStreamPublisher) => new OutboxRelay(dataSource, publisher, SCHEMA),
+    },
+    PinnedDefinitions,
+    RunsRepository,
+    RunTransitions,
+    RunQueries,
+    RunsRpcHandler,
+    RunCommandsHandler,
+  ],
+})
+export class RunsModule {}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { RunStatus } from '@baton/contracts';
+import { jsonbRow, jsonbRows } from '@baton/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { HistoryRecord, RunState } from '../engine';
+import { HistoryEntryEntity } from './history-entry.entity';
+import { historyColumns, runColumns, stepColumns, toRunState } from './run-state.mapper';
+import { RunEntity } from './run.entity';
+import { StepEntity } from './step.entity';
+
+export interface LockedRun {
+  entity: RunEntity;
+  state: RunState;
+  positions: Map<string, number>;
+}
+
+export interface RunFilter {
+  workflow?: string;
+  status?: RunStatus;
+  /** Keyset cursor: rows strictly after this (createdAt, id) in descending order. */
+  after?: { createdAt: string; id: string };
+  limit: number;
+}
+
+/** The only code that reads or writes the coordinator's run tables. */
+@Injectable()
+export class RunsRepository {
+  constructor(@InjectDataSource('coordinator') readonly dataSource: DataSource) {}
+
+  /** Inserts the run and its steps; false when a run with this id exists already (idempotent start). */
+  async insert(manager: EntityManager, state: RunState, stepOrder: string[], traceId: string | undefined): Promise<LockedRun | null> {
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(RunEntity)
+      .values(jsonbRow({
+        id: state.id,
+        workflow: state.workflow,
+        version: state.version,
+        status: state.status,
+        input: state.input ?? {},
+        trigger: state.trigger,
+        traceId: traceId ?? null,
+        historySeq: 0,
+        createdAt: new Date(state.createdAt),
+      }))
+      .orIgnore()
+      .returning('*')
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) return null;
+    const positions = new Map(stepOrder.map((id, index) => [id, index]));
+    await manager.insert(
+      StepEntity,
+      jsonbRows(stepOrder.map((id) => stepColumns(state.id, positions.get(id) ?? 0, state.steps[id]))),
+    );
+    const entity = await manager.findOneOrFail(RunEntity, { where: { id: state.id } });
+    return { entity, state, positions };
+  }
+
+  /** Loads a run and its steps with a row lock held until the transaction ends: one writer per run. */
+  async lock(manager: EntityManager, id: string): Promise<LockedRun | null> {
+    const entity = await manager.findOne(RunEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!entity) return null;
+    const steps = await manager.find(StepEntity, { where: { runId: id } });
+    return { entity, state: toRunState(entity, steps), positions: new Map(steps.map((s) => [s.stepId, s.position])) };
+  }
+
+  /** Writes what a decision changed: the run row, the steps that differ, and new history lines. */
+  async save(manager: EntityManager, locked: LockedRun, next: RunState, history: HistoryRecord[]): Promise<void> {
+    const firstSeq = locked.entity.historySeq + 1;
+    await manager.update(RunEntity, { id: locked.entity.id }, jsonbRow({ ...runColumns(next), historySeq: locked.entity.historySeq + history.length }));
+    const changed = Object.values(next.steps).filter((step) => JSON.stringify(step) !== JSON.stringify(locked.state.steps[step.id]));
+    if (changed.length > 0) {
+      await manager.upsert(
+        StepEntity,
+        jsonbRows(changed.map((step) => stepColumns(next.id, locked.positions.get(step.id) ?? 0, step))),
+        ['runId', 'stepId'],
+      );
+    }
+    if (history.length > 0) {
+      await manager.insert(
+        HistoryEntryEntity,
+        jsonbRows(history.map((record, i) => historyColumns(next.id, firstSeq + i, record))),
+      );
+    }
+  }
+
+  async find(id: string): Promise<{ run: RunEntity; steps: StepEntity[] } | null> {
+    const run = await this.dataSource.manager.findOne(RunEntity, { where: { id } });
+    if (!run) return null;
+    return { run, steps: await this.dataSource.manager.find(StepEntity, { where: { runId: id }, order: { position: 'ASC' } }) };
+  }
+
+  list(filter: RunFilter): Promise<RunEntity[]> {
+    const query = this.dataSource.manager.createQueryBuilder(RunEntity, 'r').orderBy('r.createdAt', 'DESC').addOrderBy('r.id', 'DESC').limit(filter.limit);
+    if (filter.workflow) query.andWhere('r.workflow = :workflow', { workflow: filter.workflow });
+    if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
+    if (filter.after) query.andWhere('(r.createdAt, r.id) < (:createdAt, :id)', { createdAt: filter.after.createdAt, id: filter.after.id });
+    return query.getMany();
+  }
+
+  history(runId: string, afterSeq: number, limit: number): Promise<HistoryEntryEntity[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(HistoryEntryEntity, 'h')
+      .where('h.runId = :runId AND h.seq > :afterSeq', { runId, afterSeq })
+      .orderBy('h.seq', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DefinitionsController } from './definitions/definitions.controller';
+import { EventsController } from './events/events.controller';
+import { HealthController } from './health/health.controller';
+import { RunsController } from './runs/runs.controller';
+
+/** The public edge: thin controllers that validate and forward to the owning service over NATS. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [DefinitionsController, RunsController, EventsController, HealthController],
+})
+export class GatewayModule {}

@@ -1,0 +1,28 @@
+import { type INestApplicationContext, Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { BatonConfig } from '@baton/config';
+import { ProblemDetailsFilter } from './problem-details.filter';
+import { RequestTracingInterceptor } from './request-tracing.interceptor';
+import { requestValidationPipe } from './validation.pipe';
+
+export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Body limits, error format, validation, tracing and OpenAPI for the admin API, then listen. */
+export async function listenHttp(context: INestApplicationContext, config: BatonConfig): Promise<void> {
+  const app = context as NestExpressApplication;
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.BATON_MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('text', { limit: config.BATON_MAX_BODY_BYTES, type: YAML_MEDIA_TYPES });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalPipes(requestValidationPipe);
+  app.useGlobalInterceptors(new RequestTracingInterceptor());
+  const openApi = new DocumentBuilder()
+    .setTitle('Baton admin API')
+    .setDescription('Register workflow definitions, start and inspect runs, publish trigger events. Errors are RFC 9457 problem+json.')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  await app.listen(config.BATON_HTTP_PORT, config.BATON_HTTP_HOST);
+  new Logger('HttpServer').log(`admin API listening on http://${config.BATON_HTTP_HOST}:${config.BATON_HTTP_PORT} (OpenAPI at /docs)`);
+}

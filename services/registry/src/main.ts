@@ -1,0 +1,4 @@
+import { runServices } from '@baton/runtime';
+import { registryService } from './index';
+
+void runServices('registry', [registryService]);

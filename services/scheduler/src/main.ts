@@ -1,0 +1,4 @@
+import { runServices } from '@baton/runtime';
+import { schedulerService } from './index';
+
+void runServices('scheduler', [schedulerService]);

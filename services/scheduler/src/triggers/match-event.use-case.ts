@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  CloudEventDto,
+  RunIds,
+  Subjects,
+  validatePlain,
+  type CloudEvent,
+  type DefinitionView,
+  type StartRunCommand,
+} from '@baton/contracts';
+import { evaluateCondition, evaluateTemplate, type EventTriggerDefinition, type FieldError } from '@baton/dsl';
+import { JetStreamPublisher, RpcClient } from '@baton/messaging';
+import { RejectedEventsRepository } from './rejected-events.repository';
+
+const RAW_EXCERPT_CHARS = 4096;
+
+export interface ReceivedEvent {
+  subject: string;
+  text: string;
+}
+
+type Outcome = { started: number } | { rejected: string };
+
+/**
+ * Turns one business event into start commands: validate the CloudEvent, find the latest
+ * definitions that trigger on its type, apply each trigger's filter and input mapping, and send
+ * one start command per matching trigger. The run id is derived from (workflow, trigger, source,
+ * id), so a redelivered or republished event starts nothing new.
+ */
+@Injectable()
+export class MatchEventUseCase {
+  private readonly logger = new Logger(MatchEventUseCase.name);
+
+  constructor(
+    private readonly registry: RpcClient,
+    private readonly publisher: JetStreamPublisher,
+    private readonly rejected: RejectedEventsRepository,
+  ) {}
+
+  async execute(received: ReceivedEvent): Promise<Outcome> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(received.text);
+    } catch (error) {
+      return this.reject(received, `body is not valid JSON: ${(error as Error).message}`, [], received.text.slice(0, RAW_EXCERPT_CHARS));
+    }
+    const validated = validatePlain(CloudEventDto, parsed);
+    if (!validated.ok) return this.reject(received, 'not a valid CloudEvents 1.0 envelope', validated.errors, parsed);
+    const event = parsed as CloudEvent;
+    const expectedSubject = Subjects.event(event.type);
+    if (received.subject !== expectedSubject) {
+      const message = `type '${event.type}' does not match subject '${received.subject}' (expected ${expectedSubject})`;
+      return this.reject(received, message, [{ path: 'type', message }], parsed);
+    }
+
+    const { definitions } = await this.registry.call('baton.rpc.registry.triggers-for-event', { eventType: event.type });
+    const commands = (await Promise.all(definitions.map((definition) => this.startCommandsFor(definition, event)))).flat();
+    const problems = commands.filter((c): c is FieldError => 'path' in c);
+    const starts = commands.filter((c): c is StartRunCommand => 'runId' in c);
+    await Promise.all(starts.map((command) => this.publisher.publish(Subjects.startRun, command, { msgId: `start:${command.runId}` })));
+    if (problems.length > 0 && starts.length === 0) {
+      return this.reject(received, 'a trigger could not evaluate its filter or input', problems, parsed);
+    }
+    if (problems.length > 0) this.logger.warn(`event ${event.source}/${event.id}: ${problems.map((p) => p.message).join('; ')}`);
+    return { started: starts.length };
+  }
+
+  private async startCommandsFor(view: DefinitionView, event: CloudEvent): Promise<(StartRunCommand | FieldError)[]> {
+    const triggers = view.definition.triggers ?? [];
+    const results = await Promise.all(
+      triggers.map(async (trigger, index): Promise<StartRunCommand | FieldError | null> => {
+        if (!('event' in trigger) || trigger.event !== event.type) return null;
+        try {
+          return await this.startCommand(view, trigger, index, event);
+        } catch (error) {
+          return { path: `${view.name}.triggers[${index}]`, message: (error as Error).message };
+        }
+      }),
+    );
+    return results.filter((r): r is StartRunCommand | FieldError => r !== null);
+  }
+
+  private async startCommand(view: DefinitionView, trigger: EventTriggerDefinition, index: number, event: CloudEvent): Promise<StartRunCommand | null> {
+    const scope = { event };
+    if (trigger.filter !== undefined && !(await evaluateCondition(trigger.filter, scope))) return null;
+    const input = trigger.input === undefined ? (event.data ?? {}) : await evaluateTemplate(trigger.input, scope);
+    return {
+      runId: RunIds.forEvent(view.name, index, event.source, event.id),
+      workflow: view.name,
+      version: view.version,
+      input,
+      trigger: { kind: 'event', eventType: event.type, eventId: event.id, source: event.source, triggerIndex: index },
+    };
+  }
+
+  private async reject(received: ReceivedEvent, reason: string, errors: FieldError[], event: unknown): Promise<Outcome> {
+    this.logger.warn(`rejected event on ${received.subject}: ${reason}`);
+    await this.rejected.record({ subject: received.subject, reason, errors, event });
+    return { rejected: reason };
+  }
+}
