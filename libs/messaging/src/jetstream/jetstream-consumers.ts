@@ -122,6 +122,9 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       working: () => msg.working(),
     };
     const tracer = serviceTracer(this.serviceName);
+    // Long handlers (an HTTP call with a generous timeout) must not be redelivered mid-flight.
+    const ackWait = spec.ackWaitMs ?? DEFAULT_CONSUMER.ackWaitMs;
+    const keepAlive = setInterval(() => msg.working(), Math.max(1000, ackWait / 3));
     try {
       await inSpan(
         tracer,
@@ -136,6 +139,8 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       msg.ack();
     } catch (error) {
       await this.fail(spec, msg, message, error as Error);
+    } finally {
+      clearInterval(keepAlive);
     }
   }
 

@@ -1,0 +1,4 @@
+import { runServices } from '@baton/runtime';
+import { executorService } from './index';
+
+void runServices('executor', [executorService]);

@@ -1,0 +1,4 @@
+import { runServices } from '@baton/runtime';
+import { notifierService } from './index';
+
+void runServices('notifier', [notifierService]);
