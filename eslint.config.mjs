@@ -10,13 +10,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'error',
       '@nx/enforce-module-boundaries': [
         'error',
         {
           allow: [],
-          banTransitiveDependencies: true,
+          // External packages are pinned once, in the root package.json (single version policy).
+          banTransitiveDependencies: false,
           depConstraints: [
             // contracts and dsl are the language and the catalogue: no framework, no I/O.
             { sourceTag: 'scope:pure', onlyDependOnLibsWithTags: ['scope:pure'] },

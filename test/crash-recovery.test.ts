@@ -80,10 +80,7 @@ describe('kill -9 of the platform while HTTP steps are in flight', () => {
     const interrupted = target.requestsTo('/charge').filter((r) => killedAt - r.receivedAt < CALL_DELAY_MS - 100);
     expect(interrupted.length, 'calls still waiting for their answer when the platform died').toBeGreaterThan(0);
 
-    console.log('DEBUG at kill', { calls: target.requestsTo('/charge').length, interrupted: interrupted.length });
-    const relaunchAt = Date.now();
     await platform.launch();
-    console.log('DEBUG relaunch took', Date.now() - relaunchAt);
 
     const runs = await waitForTerminalRuns(platform, TOTAL_RUNS, RECOVERY_TIMEOUT_MS);
     const unfinished = runs.filter((r) => r.status !== 'completed').map((r) => ({ id: r.id, status: r.status, error: r.error, steps: r.steps }));
@@ -91,8 +88,6 @@ describe('kill -9 of the platform while HTTP steps are in flight', () => {
     expect(new Set(runs.map((r) => (r.input as { orderId: string }).orderId))).toEqual(new Set([...apiOrders, ...eventOrders]));
 
     const calls = target.requestsTo('/charge');
-    console.log('DEBUG calls', calls.length, 'after kill', calls.filter((c) => c.receivedAt > killedAt).map((c) => [keyOf(c).split(':').slice(1).join(':'), c.receivedAt - killedAt]));
-    console.log('DEBUG attempts', runs.map((r) => r.steps.map((s) => s.attempts).join('/')).join(' '));
     for (const run of runs) {
       const orderId = (run.input as { orderId: string }).orderId;
       const keys = [...new Set(calls.filter((c) => orderOf(c) === orderId).map(keyOf))];

@@ -49,7 +49,7 @@ describe('an event-triggered workflow, end to end', () => {
     target.respondWith((request) => ({ status: 200, body: { reservation: `r-${JSON.parse(request.body).orderId}` } }));
     platform = await Platform.start({ otlpEndpoint: otlp.endpoint, env: { BATON_SECRET_opsHook: HOOK_SECRET } });
     nc = await platform.nats();
-    announcements = nc.subscribe(platform.subject('tests.reservations'), { callback: (_e, msg) => announced.push(msg.json()) });
+    announcements = nc.subscribe(platform.subject('tests.reservations'), { callback: (_e, msg) => void announced.push(msg.json()) });
     const registered = await platform.api('POST', '/v1/definitions', fulfilment(target));
     expect(registered.status).toBe(201);
   });

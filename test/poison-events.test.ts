@@ -159,6 +159,42 @@ describe('a flood of malformed events', () => {
     expect(mismatch).toMatchObject({ reason: expect.stringContaining(`type '${EVENT_TYPE}'`), event: { type: EVENT_TYPE } });
   });
 
+  it('records malformed events that contain NUL characters as rejected too', async () => {
+    // Binary garbage and JSON strings with \u0000 are common poison; PostgreSQL text and jsonb refuse NUL.
+    const cases = [
+      { subject: 'baton.events.poison.nul.binary', payload: `bin\u0000ary-${batch}`, reason: EXPECTED_REASON['not-json'] },
+      {
+        subject: 'baton.events.poison.nul.invalid',
+        payload: { specversion: '1.0', id: `nul-${batch}`, type: 'poison.nul.invalid', data: `a\u0000b` },
+        reason: EXPECTED_REASON['invalid-cloudevent'],
+      },
+      { subject: 'baton.events.poison.nul.mismatch', payload: cloudEvent(EVENT_TYPE, { note: `a\u0000b` }), reason: EXPECTED_REASON['type-mismatch'] },
+    ];
+    for (const c of cases) await publishEvent(nc, platform.subject(c.subject), c.payload);
+
+    const recorded = async () => {
+      const { body } = await platform.api<{ items: RejectedItem[] }>('GET', '/v1/events/rejected?limit=20');
+      return cases.map((c) => body.items.some((r) => r.subject === c.subject && c.reason.test(r.reason)));
+    };
+    const deadline = Date.now() + 15_000;
+    let seen = await recorded();
+    while (seen.includes(false) && Date.now() < deadline) {
+      await sleep(500);
+      seen = await recorded();
+    }
+    expect(seen, `listed as rejected: ${cases.map((c) => c.subject).join(', ')}; platform logs:\n${lastLines(platform.logs, 6)}`).toEqual(cases.map(() => true));
+  });
+
+  it('answers a definition just under BATON_MAX_BODY_BYTES with a result or a 4xx problem, never a 500', async () => {
+    const head = definition.replace(`name: ${WORKFLOW}`, 'name: almost-too-big');
+    const line = `# ${'x'.repeat(78)}\n`;
+    const nearLimit = head + line.repeat(Math.floor((DEFAULT_MAX_BODY_BYTES - 512 - head.length) / line.length));
+    expect(Buffer.byteLength(nearLimit)).toBeLessThan(DEFAULT_MAX_BODY_BYTES);
+    const response = await platform.api('POST', '/v1/definitions', nearLimit);
+    expect(response.status, `${response.status} ${JSON.stringify(response.body)}; platform logs:\n${lastLines(platform.logs, 2)}`).toBeLessThan(500);
+    if (response.status >= 400) expect(response.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('refuses a definition over BATON_MAX_BODY_BYTES with 413 problem+json and stays ready', async () => {
     const filler = `# ${'x'.repeat(78)}\n`.repeat(Math.ceil((DEFAULT_MAX_BODY_BYTES + 1024) / 81));
     const oversized = `${definition.replace(`name: ${WORKFLOW}`, 'name: oversized')}${filler}`;
@@ -171,6 +207,8 @@ describe('a flood of malformed events', () => {
     expect((await platform.api('GET', '/health/ready')).status).toBe(200);
   });
 });
+
+const lastLines = (text: string, count: number) => text.trimEnd().split('\n').slice(-count).join('\n');
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface RecordedRequest {
   method: string;
@@ -15,17 +15,21 @@ export class HttpTarget {
   readonly requests: RecordedRequest[] = [];
   private responder: Responder = () => ({ status: 200, body: { ok: true } });
 
-  private constructor(private readonly server: Server) {}
+  private readonly server: Server = createServer((req, res) => this.handle(req, res));
 
   static async start(): Promise<HttpTarget> {
-    let target: HttpTarget | undefined;
-    const server = createServer((req, res) => {
+    const target = new HttpTarget();
+    await new Promise<void>((done) => target.server.listen(0, '127.0.0.1', done));
+    return target;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), receivedAt: Date.now() };
-        target?.requests.push(recorded);
-        const answer = target?.responder(recorded) ?? { status: 500 };
+        this.requests.push(recorded);
+        const answer = this.responder(recorded);
         const send = () => {
           res.writeHead(answer.status, { 'content-type': 'application/json' });
           res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
@@ -33,10 +37,6 @@ export class HttpTarget {
         if (answer.delayMs) setTimeout(send, answer.delayMs);
         else send();
       });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    target = new HttpTarget(server);
-    return target;
   }
 
   respondWith(responder: Responder): void {

@@ -33,21 +33,19 @@ const toRecord = (kvs: OtlpKeyValue[] = []) => Object.fromEntries(kvs.map((kv) =
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
 
-  private constructor(private readonly server: Server) {}
+  private readonly server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') this.ingest(JSON.parse(Buffer.concat(chunks).toString() || '{}') as OtlpTraces);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
 
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (req.url === '/v1/traces') receiver?.ingest(JSON.parse(Buffer.concat(chunks).toString() || '{}') as OtlpTraces);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{}');
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    receiver = new OtlpReceiver(server);
+    const receiver = new OtlpReceiver();
+    await new Promise<void>((done) => receiver.server.listen(0, '127.0.0.1', done));
     return receiver;
   }
 

@@ -35,7 +35,7 @@ export class RunQueries {
     const last = items[items.length - 1];
     return {
       items: items.map((run) => {
-        const { steps: _steps, input: _input, output: _output, ...summary } = toRunView(run, []);
+        const { steps, input, output, ...summary } = toRunView(run, []);
         return summary;
       }),
       nextCursor: rows.length > query.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,

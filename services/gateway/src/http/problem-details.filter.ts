@@ -46,7 +46,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private fromHttpException(exception: HttpException): RpcProblem & Record<string, unknown> {
     const status = exception.getStatus() as RpcProblem['status'];
     const body = exception.getResponse();
-    const { message, error: _error, statusCode: _statusCode, status: _status, ...extensions } =
+    const { message, error, statusCode, status: nestStatus, ...extensions } =
       typeof body === 'string' ? { message: body } : (body as { message?: string | string[]; [key: string]: unknown });
     return {
       ...extensions,
