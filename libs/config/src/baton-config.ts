@@ -19,7 +19,7 @@ export class BatonConfig {
   @IsString()
   NATS_PASSWORD?: string;
 
-  @Matches(/^postgres(ql)?:\/\/[^\s]+\/[A-Za-z0-9_]+$/, {
+  @Matches(/^postgres(ql)?:\/\/[^\s]+\/[A-Za-z0-9_]+(\?[^\s]*)?$/, {
     message: 'DATABASE_URL must look like postgres://user@host:5432/database',
   })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/baton';
@@ -43,6 +43,13 @@ export class BatonConfig {
   /** Prefix for every subject and stream, so test runs and tenants can share one NATS. Empty in production. */
   @Matches(/^([a-z0-9_-]+)?$/, { message: 'BATON_NAMESPACE must be lower-case letters, digits, "_" or "-"' })
   BATON_NAMESPACE = '';
+
+  /** JetStream replicas per stream: 1 on one server, 3 on a clustered JetStream (DESIGN.md §8). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  BATON_STREAM_REPLICAS = 1;
 
   /** Largest accepted HTTP request body, in bytes. */
   @Transform(toInt)

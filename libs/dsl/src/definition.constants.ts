@@ -30,6 +30,11 @@ export const MIN_RETRY_ATTEMPTS = 1;
 export const MAX_RETRY_ATTEMPTS = 100;
 
 /** True for a concrete NATS subject: dot-separated non-empty tokens, no whitespace, no `*` or `>` wildcards. */
+/** Baton's own subjects other than `baton.events.>`: a workflow publishing there could forge commands or results. */
+export function isInternalSubject(subject: string): boolean {
+  return subject.startsWith('baton.') && !subject.startsWith('baton.events.');
+}
+
 export function isNatsSubject(subject: string): boolean {
   return subject.split('.').every((token) => token.length > 0 && !/[\s*>]/.test(token));
 }

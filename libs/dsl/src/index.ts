@@ -29,6 +29,7 @@ export {
   STEP_ID_PATTERN,
   TASK_TYPE_PATTERN,
   WORKFLOW_NAME_PATTERN,
+  isInternalSubject,
   isNatsSubject,
 } from './definition.constants';
 export type { DefinitionFormat, DefinitionParse } from './parse-definition';

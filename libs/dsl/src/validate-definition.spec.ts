@@ -396,6 +396,12 @@ describe('validateDefinition: publish steps', () => {
     }
   });
 
+  it("refuses Baton's internal subjects", () => {
+    for (const subject of ['baton.cmd.start-run', 'baton.results.task', 'baton.tasks.http', 'baton.lifecycle.x.completed']) {
+      expect(publish({ subject })).toEqual([{ path: 'steps[0].subject', message: expect.stringContaining('internal to Baton') }]);
+    }
+  });
+
   it('checks eventType and data', () => {
     expect(publish({ subject: 'a.b', eventType: 'order shipped', data: { id: '${ input.id' } })).toEqual([
       { path: 'steps[0].eventType', message: expect.stringContaining("invalid eventType 'order shipped'") },

@@ -3,6 +3,7 @@ import {
   HTTP_METHODS,
   RESERVED_TASK_TYPES,
   TASK_TYPE_PATTERN,
+  isInternalSubject,
   isNatsSubject,
 } from './definition.constants';
 import type {
@@ -110,6 +111,8 @@ function validatePublish(step: Fields, path: string, errors: FieldError[]): Step
       childPath(path, 'subject'),
       `invalid subject '${subject}'; expected dot-separated non-empty tokens without spaces, '*' or '>'`,
     );
+  } else if (subject !== undefined && isInternalSubject(subject)) {
+    report(errors, childPath(path, 'subject'), `subject '${subject}' is internal to Baton; publish to baton.events.<type> or your own subjects`);
   }
   const eventType = optionalString(step, 'eventType', path, errors);
   if (eventType !== undefined && !EVENT_TYPE_PATTERN.test(eventType)) {

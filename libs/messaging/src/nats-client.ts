@@ -89,6 +89,7 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
       subjects: spec.subjects.map((s) => this.subject(s)),
       retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
       storage: StorageType.File,
+      num_replicas: this.config.BATON_STREAM_REPLICAS,
       max_age: nanos(spec.maxAgeMs),
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     };

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { BatonConfig } from '@baton/config';
-import type { EntitySchema, MixedList } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { ensureDatabase, ensureSchema } from './database-bootstrap';
 
 export interface ServicePersistenceOptions {
@@ -41,18 +41,34 @@ export class PersistenceModule {
               schema: options.schema,
               entities: options.entities,
               migrations: options.migrations,
-              migrationsRun: true,
               migrationsTableName: 'migrations',
-              migrationsTransactionMode: 'each' as const,
               synchronize: false,
               logging: false,
               extra: { max: options.poolSize ?? 10, application_name: `baton-${options.schema}` },
             };
+          },
+          dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
+            const dataSource = await new DataSource(dataSourceOptions as DataSourceOptions).initialize();
+            await runMigrationsExclusively(dataSource, options.schema);
+            return dataSource;
           },
         }),
       ],
       providers: [{ provide: SERVICE_DATA_SOURCE, useExisting: getDataSourceToken(options.schema) }],
       exports: [SERVICE_DATA_SOURCE],
     };
+  }
+}
+
+/** Replicas of a service may start together on a fresh database: one migrates, the others wait. */
+async function runMigrationsExclusively(dataSource: DataSource, schema: string): Promise<void> {
+  const lock = dataSource.createQueryRunner();
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`baton-migrations:${schema}`]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`baton-migrations:${schema}`]).catch(() => undefined);
+    await lock.release();
   }
 }
