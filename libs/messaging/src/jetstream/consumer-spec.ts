@@ -10,6 +10,10 @@ export interface ConsumerSpec {
   filterSubject: string;
   /** Deliveries before a message is dead-lettered. */
   maxDeliver?: number;
+  /**
+   * How long an unacknowledged delivery waits before redelivery, e.g. after a crash. Handlers that
+   * run longer are kept alive automatically, so this only bounds recovery time.
+   */
   ackWaitMs?: number;
   /** Messages handled at once by this process. */
   concurrency?: number;
@@ -43,7 +47,7 @@ export const OnJetStreamMessage = (spec: ConsumerSpec): MethodDecorator => SetMe
 
 export const DEFAULT_CONSUMER = {
   maxDeliver: 10,
-  ackWaitMs: 30_000,
+  ackWaitMs: 15_000,
   concurrency: 32,
   redeliveryDelayMs: (deliveryCount: number) => Math.min(30_000, 250 * 2 ** (deliveryCount - 1)),
 } as const;

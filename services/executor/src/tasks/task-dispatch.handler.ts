@@ -3,7 +3,6 @@ import { Streams, Subjects, type BuiltinTaskType, type TaskDispatch } from '@bat
 import { OnJetStreamMessage, TerminalMessageError, type InboundMessage } from '@baton/messaging';
 import { RunTaskUseCase } from './run-task.use-case';
 
-const ACK_WAIT_MS = 60_000;
 const CONCURRENCY = 64;
 
 /** JetStream consumers of the built-in task types: thin adapters from dispatches to {@link RunTaskUseCase}. */
@@ -16,7 +15,6 @@ export class TaskDispatchHandler {
     durable: 'executor-http',
     filterSubject: Subjects.task('http'),
     concurrency: CONCURRENCY,
-    ackWaitMs: ACK_WAIT_MS,
   })
   onHttpTask(message: InboundMessage): Promise<void> {
     return this.handle('http', message);
@@ -27,7 +25,6 @@ export class TaskDispatchHandler {
     durable: 'executor-publish',
     filterSubject: Subjects.task('publish'),
     concurrency: CONCURRENCY,
-    ackWaitMs: ACK_WAIT_MS,
   })
   onPublishTask(message: InboundMessage): Promise<void> {
     return this.handle('publish', message);

@@ -15,8 +15,6 @@ export class RunLifecycleHandler {
     durable: 'notifier-lifecycle',
     filterSubject: 'baton.lifecycle.>',
     maxDeliver: MAX_DELIVERIES,
-    // Webhooks of one event go out side by side, each within its own 10 s timeout.
-    ackWaitMs: 60_000,
   })
   async onRunLifecycle(message: InboundMessage): Promise<void> {
     const event = message.json<unknown>();
