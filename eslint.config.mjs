@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -36,5 +37,9 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'bench/**/*'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['bench/**/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
 );

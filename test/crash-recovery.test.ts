@@ -11,8 +11,11 @@ const CALL_DELAY_MS = 1500;
 const API_RUNS = 15;
 const EVENT_RUNS = 5;
 const TOTAL_RUNS = API_RUNS + EVENT_RUNS;
-/** Unacknowledged deliveries come back after the consumers' ack wait (60 s for http tasks), plus a restart. */
-const RECOVERY_TIMEOUT_MS = 100_000;
+/**
+ * Unacknowledged deliveries come back only after the consumers' ack wait; this bound leaves room for
+ * an ack wait of up to a minute plus the restart.
+ */
+const RECOVERY_TIMEOUT_MS = 90_000;
 const TERMINAL = ['completed', 'failed', 'cancelled', 'compensated', 'timed_out'];
 
 const definition = (target: HttpTarget) => `

@@ -8,8 +8,11 @@ const WORKFLOW = 'nats-restart-charge';
 const CALL_DELAY_MS = 1500;
 const RUNS = 20;
 const OUTAGE_MS = 2000;
-/** Deliveries whose ack was lost in the outage come back after the consumers' ack wait (60 s for http tasks). */
-const RECOVERY_TIMEOUT_MS = 100_000;
+/**
+ * Unacknowledged deliveries come back only after the consumers' ack wait; this bound leaves room for
+ * an ack wait of up to a minute plus the restart.
+ */
+const RECOVERY_TIMEOUT_MS = 90_000;
 const TERMINAL = ['completed', 'failed', 'cancelled', 'compensated', 'timed_out'];
 
 const definition = (target: HttpTarget) => `

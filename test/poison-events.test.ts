@@ -10,7 +10,7 @@ const MALFORMED = 3000;
 const PUBLISH_BATCH = 250;
 /** The valid event published after the flood must have completed its run within this. */
 const VALID_EVENT_BOUND_MS = 30_000;
-const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 512 * 1024;
 
 const definition = `
 name: ${WORKFLOW}
@@ -168,7 +168,8 @@ describe('a flood of malformed events', () => {
         payload: { specversion: '1.0', id: `nul-${batch}`, type: 'poison.nul.invalid', data: `a\u0000b` },
         reason: EXPECTED_REASON['invalid-cloudevent'],
       },
-      { subject: 'baton.events.poison.nul.mismatch', payload: cloudEvent(EVENT_TYPE, { note: `a\u0000b` }), reason: EXPECTED_REASON['type-mismatch'] },
+      // Unstorable data makes the envelope invalid before its subject is even looked at.
+      { subject: 'baton.events.poison.nul.mismatch', payload: cloudEvent(EVENT_TYPE, { note: `a\u0000b` }), reason: EXPECTED_REASON['invalid-cloudevent'] },
     ];
     for (const c of cases) await publishEvent(nc, platform.subject(c.subject), c.payload);
 

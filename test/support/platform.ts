@@ -46,7 +46,12 @@ export class Platform {
   static async start(options: PlatformOptions = {}): Promise<Platform> {
     const platform = new Platform(options);
     platform.httpPort = await freePort();
-    await platform.launch();
+    try {
+      await platform.launch();
+    } catch (error) {
+      await platform.cleanup().catch(() => undefined);
+      throw error;
+    }
     return platform;
   }
 

@@ -51,11 +51,14 @@ export class BatonConfig {
   @Max(5)
   BATON_STREAM_REPLICAS = 1;
 
-  /** Largest accepted HTTP request body, in bytes. */
+  /**
+   * Largest accepted HTTP request body, in bytes. Kept well under NATS's default 1 MiB `max_payload`:
+   * bodies travel on to the services as JSON, where escaping can double a YAML document's size.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1024)
-  BATON_MAX_BODY_BYTES = 1024 * 1024;
+  BATON_MAX_BODY_BYTES = 512 * 1024;
 
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })

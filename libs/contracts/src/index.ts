@@ -43,3 +43,4 @@ export type {
 } from './views';
 export { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 export { RunIds } from './run-ids';
+export { nulCharacterErrors, storableText } from './storable-json';

@@ -26,6 +26,7 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
   private connection?: NatsConnection;
   private jsClient?: JetStreamClient;
   private manager?: JetStreamManager;
+  private reachable = true;
 
   constructor(
     private readonly config: BatonConfig,
@@ -63,8 +64,9 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
     return this.required(this.manager);
   }
 
+  /** False while the client is reconnecting, so readiness reports an outage at once. */
   get isConnected(): boolean {
-    return !!this.connection && !this.connection.isClosed() && !this.connection.isDraining();
+    return this.reachable && !!this.connection && !this.connection.isClosed() && !this.connection.isDraining();
   }
 
   /** `baton.events.x` → `<namespace>.baton.events.x` when a namespace is set. */
@@ -105,6 +107,7 @@ export class NatsClient implements OnModuleInit, OnApplicationShutdown {
   private async watchStatus(connection: NatsConnection): Promise<void> {
     for await (const status of connection.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') {
+        this.reachable = status.type === 'reconnect';
         this.logger.warn(`NATS ${status.type} (${this.serviceName})`);
       }
     }

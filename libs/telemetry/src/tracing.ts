@@ -13,7 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export interface TelemetryOptions {
@@ -39,16 +39,14 @@ export function startTelemetry(options: TelemetryOptions): void {
 
 /** The tracer a service names its spans with. */
 export function serviceTracer(serviceName: string): Tracer {
+  // Disabled tracing records nothing (the API's no-op tracer) but still passes incoming trace context on.
+  if (!settings || settings.disabled) return trace.getTracer(`baton-${serviceName}`);
   let provider = providers.get(serviceName);
   if (!provider) {
-    const processors: SpanProcessor[] = [];
-    if (settings && !settings.disabled) {
-      const base = (settings.endpoint ?? 'http://localhost:4318').replace(/\/$/, '');
-      processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: 500 }));
-    }
+    const base = (settings.endpoint ?? 'http://localhost:4318').replace(/\/$/, '');
     provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: `baton-${serviceName}` }),
-      spanProcessors: processors,
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: 500 })],
     });
     providers.set(serviceName, provider);
   }

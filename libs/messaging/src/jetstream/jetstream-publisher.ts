@@ -4,6 +4,7 @@ import { injectTraceHeaders, type CarrierHeaders } from '@baton/telemetry';
 import type { PubAck } from '@nats-io/jetstream';
 import { encodeJson, toNatsHeaders } from '../message-headers';
 import { NatsClient } from '../nats-client';
+import { asPayloadProblem } from '../payload-limit';
 
 export interface PublishOptions {
   /** `Nats-Msg-Id`: re-publishing the same logical message within the duplicate window is a no-op. */
@@ -23,6 +24,8 @@ export class JetStreamPublisher {
 
   publishRaw(subject: string, data: Uint8Array, options: PublishOptions): Promise<PubAck> {
     const headers = toNatsHeaders(options.traceHeaders ?? injectTraceHeaders());
-    return this.nats.js.publish(this.nats.subject(subject), data, { msgID: options.msgId, headers });
+    return this.nats.js.publish(this.nats.subject(subject), data, { msgID: options.msgId, headers }).catch((error: unknown) => {
+      throw asPayloadProblem(error);
+    });
   }
 }

@@ -4,6 +4,7 @@ import { injectTraceHeaders } from '@baton/telemetry';
 import { errors } from '@nats-io/transport-node';
 import { decodeText, encodeJson, toNatsHeaders } from '../message-headers';
 import { NatsClient } from '../nats-client';
+import { asPayloadProblem } from '../payload-limit';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -23,7 +24,7 @@ export class RpcClient {
       reply = JSON.parse(decodeText(msg.data)) as RpcReply<RpcReplyValue<P>>;
     } catch (error) {
       const unavailable = error instanceof errors.NoRespondersError || error instanceof errors.TimeoutError || error instanceof errors.RequestError;
-      if (!unavailable) throw error;
+      if (!unavailable) throw asPayloadProblem(error);
       const owner = pattern.split('.')[2];
       throw new RpcProblemError({ status: 503, title: 'Service Unavailable', detail: `the ${owner} service did not answer: ${(error as Error).message}` });
     }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Streams, Subjects, validatePlain, TaskResultDto, type StartRunCommand, type StepDueCommand } from '@baton/contracts';
+import { nulCharacterErrors, Streams, Subjects, validatePlain, TaskResultDto, type StartRunCommand, type StepDueCommand } from '@baton/contracts';
 import { OnJetStreamMessage, TerminalMessageError, type InboundMessage } from '@baton/messaging';
 import { RunTransitions } from './run-transitions.service';
 
@@ -14,6 +14,7 @@ export class RunCommandsHandler {
     if (!command?.runId || !command.workflow || !Number.isInteger(command.version)) {
       throw new TerminalMessageError('start-run command needs runId, workflow and version');
     }
+    if (nulCharacterErrors(command.input).length > 0) throw new TerminalMessageError('run input holds U+0000, which cannot be stored');
     await this.transitions.start(command);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RunIds, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
+import { nulCharacterErrors, RpcProblemError, RunIds, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
 import { RpcHandler } from '@baton/messaging';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { RunQueries } from './run-queries.service';
@@ -20,6 +20,8 @@ export class RunsRpcHandler {
    */
   @RpcHandler('baton.rpc.coordinator.start-run')
   async startRun(request: RpcRequest<'baton.rpc.coordinator.start-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.start-run'>> {
+    const unstorable = nulCharacterErrors(request.input, 'input');
+    if (unstorable.length > 0) throw RpcProblemError.invalid('the run input cannot be stored', unstorable);
     const pinned = await this.definitions.resolve(request.workflow, request.version);
     const runId = request.idempotencyKey ? RunIds.forIdempotencyKey(request.workflow, request.idempotencyKey) : RunIds.random();
     const { created } = await this.transitions.start({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { RpcProblemError, type DefinitionView, type RpcRequest } from '@baton/contracts';
+import { nulCharacterErrors, RpcProblemError, type DefinitionView, type RpcRequest } from '@baton/contracts';
 import { parseDefinitionText, validateDefinition, type WorkflowDefinition } from '@baton/dsl';
 import { DefinitionsRepository } from './definitions.repository';
 import { toDefinitionView } from './definition.view';
@@ -26,6 +26,8 @@ export class RegisterDefinitionUseCase {
   validate(input: DefinitionInput): WorkflowDefinition {
     const parsed = 'text' in input ? parseDefinitionText(input.text, input.format) : { ok: true as const, document: input.document };
     if (!parsed.ok) throw RpcProblemError.invalid('the definition could not be parsed', parsed.errors);
+    const unstorable = nulCharacterErrors(parsed.document);
+    if (unstorable.length > 0) throw RpcProblemError.invalid('the definition cannot be stored', unstorable);
     const validated = validateDefinition(parsed.document);
     if (!validated.ok) throw RpcProblemError.invalid('the definition is invalid', validated.errors);
     return validated.definition;

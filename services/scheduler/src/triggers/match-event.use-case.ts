@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   CloudEventDto,
   RunIds,
+  storableText,
   Subjects,
   validatePlain,
   type CloudEvent,
@@ -45,7 +46,11 @@ export class MatchEventUseCase {
       return this.reject(received, `body is not valid JSON: ${(error as Error).message}`, [], received.text.slice(0, RAW_EXCERPT_CHARS));
     }
     const validated = validatePlain(CloudEventDto, parsed);
-    if (!validated.ok) return this.reject(received, 'not a valid CloudEvents 1.0 envelope', validated.errors, parsed);
+    if (!validated.ok) {
+      // Keep the parsed event unless it holds what PostgreSQL cannot store; then keep the raw text.
+      const storedAs = validated.errors.some((e) => e.message.includes('U+0000')) ? received.text.slice(0, RAW_EXCERPT_CHARS) : parsed;
+      return this.reject(received, 'not a valid CloudEvents 1.0 envelope', validated.errors, storedAs);
+    }
     const event = parsed as CloudEvent;
     const expectedSubject = Subjects.event(event.type);
     if (received.subject !== expectedSubject) {
@@ -94,8 +99,9 @@ export class MatchEventUseCase {
   }
 
   private async reject(received: ReceivedEvent, reason: string, errors: FieldError[], event: unknown): Promise<Outcome> {
-    this.logger.warn(`rejected event on ${received.subject}: ${reason}`);
-    await this.rejected.record({ subject: received.subject, reason, errors, event });
+    const storable = { subject: received.subject, reason: storableText(reason), errors, event: typeof event === 'string' ? storableText(event) : event };
+    this.logger.warn(`rejected event on ${storable.subject}: ${storable.reason}`);
+    await this.rejected.record(storable);
     return { rejected: reason };
   }
 }
