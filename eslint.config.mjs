@@ -21,7 +21,11 @@ export default tseslint.config(
           banTransitiveDependencies: false,
           depConstraints: [
             // contracts and dsl are the language and the catalogue: no framework, no I/O.
-            { sourceTag: 'scope:pure', onlyDependOnLibsWithTags: ['scope:pure'] },
+            {
+              sourceTag: 'scope:pure',
+              onlyDependOnLibsWithTags: ['scope:pure'],
+              bannedExternalImports: ['@nestjs/*', 'typeorm', 'pg', '@nats-io/*', '@opentelemetry/*', 'express'],
+            },
             { sourceTag: 'scope:node', onlyDependOnLibsWithTags: ['scope:pure', 'scope:node'] },
             { sourceTag: 'scope:nest', onlyDependOnLibsWithTags: ['scope:pure', 'scope:node', 'scope:nest'] },
             // Services talk over NATS, never by import.

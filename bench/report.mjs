@@ -78,14 +78,20 @@ export function summaryLine(result) {
 
 export function printMachine({ natsVersion, postgresVersion }) {
   const cores = cpus();
-  console.log(`node ${process.version} · ${process.platform}/${process.arch} · ${cores.length} cpus (${cores[0]?.model.trim() ?? 'unknown'})`);
+  console.log(
+    `node ${process.version} · ${process.platform}/${process.arch} · ${cores.length} cpus (${cores[0]?.model.trim() ?? 'unknown'})`,
+  );
   console.log(`memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB · NATS ${natsVersion} · PostgreSQL ${postgresVersion}`);
   printLoad('at start');
 }
 
 /** Other work on the machine skews the figures; the load average shows how much there was. */
 export function printLoad(when) {
-  console.log(`load average ${when}: ${loadavg().map((load) => load.toFixed(2)).join(' ')} (1, 5, 15 min)`);
+  console.log(
+    `load average ${when}: ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')} (1, 5, 15 min)`,
+  );
 }
 
 const seconds = (ms) => (ms / 1000).toFixed(2);

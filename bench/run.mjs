@@ -74,7 +74,8 @@ async function main() {
   }
 
   console.log('');
-  if (platform.log.count()) console.log(`platform logged ${platform.log.count()} warning/error lines; last ones:\n${platform.log.tail()}\n`);
+  if (platform.log.count())
+    console.log(`platform logged ${platform.log.count()} warning/error lines; last ones:\n${platform.log.tail()}\n`);
   printLoad('at end');
   for (const result of results) console.log(summaryLine(result));
   return results.every((result) => result.completed === result.count) ? 0 : 1;
@@ -129,6 +130,7 @@ function positiveInt(name, fallback, { allowZero = false } = {}) {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${raw}'`);
+  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1))
+    throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got '${raw}'`);
   return value;
 }

@@ -70,14 +70,20 @@ describe('kill -9 of the platform while HTTP steps are in flight', () => {
     const apiOrders = Array.from({ length: API_RUNS }, (_, i) => `api-${batch}-${i}`);
     const eventOrders = Array.from({ length: EVENT_RUNS }, (_, i) => `evt-${batch}-${i}`);
 
-    const started = await Promise.all(apiOrders.map((orderId) => platform.api<RunBody>('POST', '/v1/runs', { workflow: WORKFLOW, input: { orderId } })));
+    const started = await Promise.all(
+      apiOrders.map((orderId) => platform.api<RunBody>('POST', '/v1/runs', { workflow: WORKFLOW, input: { orderId } })),
+    );
     expect(started.map((s) => s.status)).toEqual(apiOrders.map(() => 201));
     for (const orderId of eventOrders) {
       await publishEvent(nc, platform.subject(`baton.events.${EVENT_TYPE}`), cloudEvent(EVENT_TYPE, { orderId }));
     }
 
     // Crash once most calls have reached the slow service and none can have been answered yet.
-    await waitUntil(() => target.requestsTo('/charge').length >= API_RUNS, 15_000, () => `only ${target.requestsTo('/charge').length} calls arrived`);
+    await waitUntil(
+      () => target.requestsTo('/charge').length >= API_RUNS,
+      15_000,
+      () => `only ${target.requestsTo('/charge').length} calls arrived`,
+    );
     const killedAt = Date.now();
     await platform.kill();
     const interrupted = target.requestsTo('/charge').filter((r) => killedAt - r.receivedAt < CALL_DELAY_MS - 100);
@@ -86,7 +92,9 @@ describe('kill -9 of the platform while HTTP steps are in flight', () => {
     await platform.launch();
 
     const runs = await waitForTerminalRuns(platform, TOTAL_RUNS, RECOVERY_TIMEOUT_MS);
-    const unfinished = runs.filter((r) => r.status !== 'completed').map((r) => ({ id: r.id, status: r.status, error: r.error, steps: r.steps }));
+    const unfinished = runs
+      .filter((r) => r.status !== 'completed')
+      .map((r) => ({ id: r.id, status: r.status, error: r.error, steps: r.steps }));
     expect(unfinished, 'runs that did not complete').toEqual([]);
     expect(new Set(runs.map((r) => (r.input as { orderId: string }).orderId))).toEqual(new Set([...apiOrders, ...eventOrders]));
 
@@ -99,7 +107,10 @@ describe('kill -9 of the platform while HTTP steps are in flight', () => {
 
       const charge = run.steps.find((s) => s.id === 'charge');
       const receipt = run.steps.find((s) => s.id === 'receipt');
-      expect(charge).toMatchObject({ status: 'completed', output: { status: 200, body: { chargeId: `ch-${orderId}`, idempotencyKey: keys[0] } } });
+      expect(charge).toMatchObject({
+        status: 'completed',
+        output: { status: 200, body: { chargeId: `ch-${orderId}`, idempotencyKey: keys[0] } },
+      });
       expect(receipt).toMatchObject({ status: 'completed', output: { receipt: `receipt-ch-${orderId}` } });
       expect(run.output).toEqual({ receipt: `receipt-ch-${orderId}` });
     }

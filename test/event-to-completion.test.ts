@@ -74,7 +74,12 @@ describe('an event-triggered workflow, end to end', () => {
     const orderId = `o-${randomBytes(3).toString('hex')}`;
     const publisherTraceId = randomBytes(16).toString('hex');
     const traceparent = `00-${publisherTraceId}-${randomBytes(8).toString('hex')}-01`;
-    await publishEvent(nc, platform.subject('baton.events.order.created'), cloudEvent('order.created', { orderId, total: 12.5 }), traceparent);
+    await publishEvent(
+      nc,
+      platform.subject('baton.events.order.created'),
+      cloudEvent('order.created', { orderId, total: 12.5 }),
+      traceparent,
+    );
 
     const [summary] = await platform.waitForRuns('order-fulfilment', 1);
     const run = await platform.waitForRun(summary.id);
@@ -163,7 +168,11 @@ describe('an event-triggered workflow, end to end', () => {
   });
 
   it('answers bad JSON and a malformed event with 400 problems', async () => {
-    const response = await fetch(`${platform.baseUrl}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"workflow": ' });
+    const response = await fetch(`${platform.baseUrl}/v1/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"workflow": ',
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const event = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/events', { specversion: '1.0', type: 'order.created' });

@@ -63,10 +63,16 @@ describe('a NATS server restart while runs are in flight', () => {
   it('completes every run, with one idempotency key per step, and is ready again', { timeout: 170_000 }, async () => {
     const batch = randomBytes(3).toString('hex');
     const orders = Array.from({ length: RUNS }, (_, i) => `o-${batch}-${i}`);
-    const started = await Promise.all(orders.map((orderId) => platform.api<RunBody>('POST', '/v1/runs', { workflow: WORKFLOW, input: { orderId } })));
+    const started = await Promise.all(
+      orders.map((orderId) => platform.api<RunBody>('POST', '/v1/runs', { workflow: WORKFLOW, input: { orderId } })),
+    );
     expect(started.map((s) => s.status)).toEqual(orders.map(() => 201));
 
-    await waitUntil(() => target.requestsTo('/charge').length >= RUNS / 2, 15_000, () => `only ${target.requestsTo('/charge').length} calls arrived`);
+    await waitUntil(
+      () => target.requestsTo('/charge').length >= RUNS / 2,
+      15_000,
+      () => `only ${target.requestsTo('/charge').length} calls arrived`,
+    );
     const stoppedAt = Date.now();
     await nats.stop();
     const inFlight = target.requestsTo('/charge').filter((r) => stoppedAt - r.receivedAt < CALL_DELAY_MS - 100);
@@ -85,7 +91,9 @@ describe('a NATS server restart while runs are in flight', () => {
       .toBe(200);
 
     const runs = await waitForTerminalRuns(platform, RUNS, RECOVERY_TIMEOUT_MS);
-    const unfinished = runs.filter((r) => r.status !== 'completed').map((r) => ({ id: r.id, status: r.status, error: r.error, steps: r.steps }));
+    const unfinished = runs
+      .filter((r) => r.status !== 'completed')
+      .map((r) => ({ id: r.id, status: r.status, error: r.error, steps: r.steps }));
     expect(unfinished, 'runs that did not complete').toEqual([]);
 
     const calls = target.requestsTo('/charge');
@@ -98,7 +106,10 @@ describe('a NATS server restart while runs are in flight', () => {
         status: 'completed',
         output: { status: 200, body: { chargeId: `ch-${orderId}`, idempotencyKey: keys[0] } },
       });
-      expect(run.steps.find((s) => s.id === 'receipt')).toMatchObject({ status: 'completed', output: { receipt: `receipt-ch-${orderId}` } });
+      expect(run.steps.find((s) => s.id === 'receipt')).toMatchObject({
+        status: 'completed',
+        output: { receipt: `receipt-ch-${orderId}` },
+      });
       expect(run.output).toEqual({ receipt: `receipt-ch-${orderId}` });
     }
     expect(platform.exitCode, 'the platform process must survive a NATS restart').toBeNull();

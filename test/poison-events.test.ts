@@ -49,7 +49,7 @@ function poison(i: number, batch: string): Poison {
   switch (i % 3) {
     case 0: {
       const texts = [`not json ${uid}`, `{"specversion":"1.0","id":"${uid}",`, `<event id="${uid}"/>`, '', `{'single': 'quotes ${uid}'}`];
-      return { kind: 'not-json', subject, payload: texts[(i / 3) % texts.length | 0] };
+      return { kind: 'not-json', subject, payload: texts[((i / 3) % texts.length) | 0] };
     }
     case 1: {
       const shapes: Poison['payload'][] = [
@@ -68,8 +68,16 @@ function poison(i: number, batch: string): Poison {
       // A well-formed event on the wrong subject: either direction must start nothing.
       const onTriggerSubject = Math.floor(i / 3) % 2 === 0;
       return onTriggerSubject
-        ? { kind: 'type-mismatch', subject: `baton.events.${EVENT_TYPE}`, payload: cloudEvent('poison.something.else', { orderId: uid }, { id: uid }) }
-        : { kind: 'type-mismatch', subject: 'baton.events.poison.elsewhere', payload: cloudEvent(EVENT_TYPE, { orderId: uid }, { id: uid }) };
+        ? {
+            kind: 'type-mismatch',
+            subject: `baton.events.${EVENT_TYPE}`,
+            payload: cloudEvent('poison.something.else', { orderId: uid }, { id: uid }),
+          }
+        : {
+            kind: 'type-mismatch',
+            subject: 'baton.events.poison.elsewhere',
+            payload: cloudEvent(EVENT_TYPE, { orderId: uid }, { id: uid }),
+          };
     }
   }
 }
@@ -114,7 +122,11 @@ describe('a flood of malformed events', () => {
       await publishEvent(nc, platform.subject(`baton.events.${EVENT_TYPE}`), cloudEvent(EVENT_TYPE, { orderId }));
       const publishedAt = Date.now();
       const [summary] = await platform.waitForRuns(WORKFLOW, 1, VALID_EVENT_BOUND_MS);
-      const run = await platform.waitForRun(summary.id, ['completed', 'failed', 'cancelled'], Math.max(1, publishedAt + VALID_EVENT_BOUND_MS - Date.now()));
+      const run = await platform.waitForRun(
+        summary.id,
+        ['completed', 'failed', 'cancelled'],
+        Math.max(1, publishedAt + VALID_EVENT_BOUND_MS - Date.now()),
+      );
       const completedWithinMs = Date.now() - publishedAt;
       expect(run).toMatchObject({ status: 'completed', input: { orderId }, output: { confirmation: `confirmed-${orderId}` } });
       expect(completedWithinMs).toBeLessThanOrEqual(VALID_EVENT_BOUND_MS);
@@ -126,7 +138,10 @@ describe('a flood of malformed events', () => {
       await readiness.stop();
     }
     expect(readiness.statuses.length).toBeGreaterThan(3);
-    expect(readiness.statuses.filter((s) => s !== 200), `non-200 answers of GET /health/ready among ${readiness.statuses.length} polls`).toEqual([]);
+    expect(
+      readiness.statuses.filter((s) => s !== 200),
+      `non-200 answers of GET /health/ready among ${readiness.statuses.length} polls`,
+    ).toEqual([]);
   });
 
   it('lists every malformed event as rejected, with the reason of its kind', async () => {
@@ -147,13 +162,17 @@ describe('a flood of malformed events', () => {
     expect(new Set(rejected.map((r) => r.id)).size, 'pages must not repeat items').toBe(rejected.length);
     for (const kind of Object.keys(EXPECTED_REASON) as Kind[]) {
       const ofKind = rejected.filter((r) => EXPECTED_REASON[kind].test(r.reason));
-      expect(ofKind.length, `rejected events whose reason says ${EXPECTED_REASON[kind]}`).toBe(published.filter((p) => p.kind === kind).length);
+      expect(ofKind.length, `rejected events whose reason says ${EXPECTED_REASON[kind]}`).toBe(
+        published.filter((p) => p.kind === kind).length,
+      );
     }
 
     const byReason = (pattern: RegExp) => rejected.find((r) => pattern.test(r.reason)) as RejectedItem;
     const notJson = byReason(EXPECTED_REASON['not-json']);
     expect(notJson.subject).toMatch(/^baton\.events\./);
-    const invalid = rejected.find((r) => EXPECTED_REASON['invalid-cloudevent'].test(r.reason) && isObject(r.event) && !('specversion' in r.event));
+    const invalid = rejected.find(
+      (r) => EXPECTED_REASON['invalid-cloudevent'].test(r.reason) && isObject(r.event) && !('specversion' in r.event),
+    );
     expect(invalid?.errors.map((e) => e.path)).toEqual(expect.arrayContaining(['specversion', 'source']));
     const mismatch = rejected.find((r) => EXPECTED_REASON['type-mismatch'].test(r.reason) && r.subject === 'baton.events.poison.elsewhere');
     expect(mismatch).toMatchObject({ reason: expect.stringContaining(`type '${EVENT_TYPE}'`), event: { type: EVENT_TYPE } });
@@ -169,7 +188,11 @@ describe('a flood of malformed events', () => {
         reason: EXPECTED_REASON['invalid-cloudevent'],
       },
       // Unstorable data makes the envelope invalid before its subject is even looked at.
-      { subject: 'baton.events.poison.nul.mismatch', payload: cloudEvent(EVENT_TYPE, { note: `a\u0000b` }), reason: EXPECTED_REASON['invalid-cloudevent'] },
+      {
+        subject: 'baton.events.poison.nul.mismatch',
+        payload: cloudEvent(EVENT_TYPE, { note: `a\u0000b` }),
+        reason: EXPECTED_REASON['invalid-cloudevent'],
+      },
     ];
     for (const c of cases) await publishEvent(nc, platform.subject(c.subject), c.payload);
 
@@ -183,7 +206,9 @@ describe('a flood of malformed events', () => {
       await sleep(500);
       seen = await recorded();
     }
-    expect(seen, `listed as rejected: ${cases.map((c) => c.subject).join(', ')}; platform logs:\n${lastLines(platform.logs, 6)}`).toEqual(cases.map(() => true));
+    expect(seen, `listed as rejected: ${cases.map((c) => c.subject).join(', ')}; platform logs:\n${lastLines(platform.logs, 6)}`).toEqual(
+      cases.map(() => true),
+    );
   });
 
   it('answers a definition just under BATON_MAX_BODY_BYTES with a result or a 4xx problem, never a 500', async () => {
@@ -192,7 +217,10 @@ describe('a flood of malformed events', () => {
     const nearLimit = head + line.repeat(Math.floor((DEFAULT_MAX_BODY_BYTES - 512 - head.length) / line.length));
     expect(Buffer.byteLength(nearLimit)).toBeLessThan(DEFAULT_MAX_BODY_BYTES);
     const response = await platform.api('POST', '/v1/definitions', nearLimit);
-    expect(response.status, `${response.status} ${JSON.stringify(response.body)}; platform logs:\n${lastLines(platform.logs, 2)}`).toBeLessThan(500);
+    expect(
+      response.status,
+      `${response.status} ${JSON.stringify(response.body)}; platform logs:\n${lastLines(platform.logs, 2)}`,
+    ).toBeLessThan(500);
     if (response.status >= 400) expect(response.headers.get('content-type')).toContain('application/problem+json');
   });
 

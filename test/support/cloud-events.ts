@@ -3,7 +3,16 @@ import { headers, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 
 export function cloudEvent(type: string, data: unknown, overrides: Record<string, unknown> = {}) {
-  return { specversion: '1.0', id: randomUUID(), source: 'tests/orders', type, time: new Date().toISOString(), datacontenttype: 'application/json', data, ...overrides };
+  return {
+    specversion: '1.0',
+    id: randomUUID(),
+    source: 'tests/orders',
+    type,
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    data,
+    ...overrides,
+  };
 }
 
 /** Publishes to JetStream as a business system would: `Nats-Msg-Id` from the event id, optional traceparent. */
@@ -11,5 +20,8 @@ export async function publishEvent(nc: NatsConnection, subject: string, event: u
   const hdrs = headers();
   if (traceparent) hdrs.set('traceparent', traceparent);
   const id = (event as { id?: string }).id;
-  await jetstream(nc).publish(subject, typeof event === 'string' ? event : JSON.stringify(event), { headers: hdrs, ...(id ? { msgID: id } : {}) });
+  await jetstream(nc).publish(subject, typeof event === 'string' ? event : JSON.stringify(event), {
+    headers: hdrs,
+    ...(id ? { msgID: id } : {}),
+  });
 }

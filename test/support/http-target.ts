@@ -24,19 +24,25 @@ export class HttpTarget {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString(), receivedAt: Date.now() };
-        this.requests.push(recorded);
-        const answer = this.responder(recorded);
-        const send = () => {
-          res.writeHead(answer.status, { 'content-type': 'application/json' });
-          res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
-        };
-        if (answer.delayMs) setTimeout(send, answer.delayMs);
-        else send();
-      });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const recorded = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        receivedAt: Date.now(),
+      };
+      this.requests.push(recorded);
+      const answer = this.responder(recorded);
+      const send = () => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      };
+      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      else send();
+    });
   }
 
   respondWith(responder: Responder): void {

@@ -63,7 +63,14 @@ export class OtlpReceiver {
       const service = String(toRecord(resourceSpans.resource?.attributes)['service.name'] ?? '');
       for (const scope of resourceSpans.scopeSpans ?? []) {
         for (const span of scope.spans ?? []) {
-          this.spans.push({ service, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, attributes: toRecord(span.attributes) });
+          this.spans.push({
+            service,
+            traceId: span.traceId,
+            spanId: span.spanId,
+            parentSpanId: span.parentSpanId || undefined,
+            name: span.name,
+            attributes: toRecord(span.attributes),
+          });
         }
       }
     }

@@ -144,7 +144,12 @@ export class Platform {
     }
   }
 
-  async api<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  async api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> {
     const isText = typeof body === 'string';
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
@@ -162,7 +167,11 @@ export class Platform {
   }
 
   /** Polls a run until it reaches one of the statuses. */
-  async waitForRun(id: string, statuses: string[] = ['completed', 'failed', 'cancelled', 'compensated', 'timed_out'], timeoutMs = 30_000): Promise<RunBody> {
+  async waitForRun(
+    id: string,
+    statuses: string[] = ['completed', 'failed', 'cancelled', 'compensated', 'timed_out'],
+    timeoutMs = 30_000,
+  ): Promise<RunBody> {
     const deadline = Date.now() + timeoutMs;
     let last: RunBody | undefined;
     while (Date.now() < deadline) {
@@ -217,4 +226,3 @@ export interface RunBody {
 }
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-

@@ -103,7 +103,6 @@ export class ListRunsQueryDto extends PageQueryDto {
   status?: RunStatus;
 }
 
-
 export class TaskErrorDto {
   @IsString()
   @MaxLength(10_000)

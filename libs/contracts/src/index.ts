@@ -31,16 +31,7 @@ export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './s
 export type { BuiltinTaskType, MessageCatalogue, PayloadOf, RetentionKind, StreamSpec, Subject } from './subjects';
 export { fieldErrorsOf, validatePlain } from './validation';
 export type { Validated } from './validation';
-export type {
-  DefinitionSummary,
-  DefinitionView,
-  HistoryEntryView,
-  Page,
-  RejectedEventView,
-  RunSummary,
-  RunView,
-  StepView,
-} from './views';
+export type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView, StepView } from './views';
 export { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 export { RunIds } from './run-ids';
 export { nulCharacterErrors, storableText } from './storable-json';

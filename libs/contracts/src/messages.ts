@@ -14,8 +14,7 @@ export interface CloudEvent<T = unknown> {
 
 /** What caused a run to start; kept on the run for operators. */
 export type RunTrigger =
-  | { kind: 'api'; idempotencyKey?: string }
-  | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number };
+  { kind: 'api'; idempotencyKey?: string } | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number };
 
 /** `baton.cmd.start-run`: ask the coordinator to create and start a run. Idempotent by `runId`. */
 export interface StartRunCommand {

@@ -1,13 +1,5 @@
 import type { FieldError } from '@baton/dsl';
-import type {
-  DefinitionSummary,
-  DefinitionView,
-  HistoryEntryView,
-  Page,
-  RejectedEventView,
-  RunSummary,
-  RunView,
-} from './views';
+import type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView } from './views';
 import type { RunStatus } from './statuses';
 
 /**

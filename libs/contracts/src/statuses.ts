@@ -13,13 +13,7 @@ export const RUN_STATUSES = [
 ] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = [
-  'completed',
-  'failed',
-  'compensated',
-  'cancelled',
-  'timed_out',
-];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'compensated', 'cancelled', 'timed_out'];
 
 /** Step statuses (DESIGN.md §3, contract). */
 export const STEP_STATUSES = [

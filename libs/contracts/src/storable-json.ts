@@ -7,12 +7,16 @@ const NUL = '\u0000';
  * character, so such values are refused at the edge with their paths instead of failing later.
  */
 export function nulCharacterErrors(value: unknown, path = ''): FieldError[] {
-  if (typeof value === 'string') return value.includes(NUL) ? [{ path, message: 'contains the U+0000 character, which cannot be stored' }] : [];
+  if (typeof value === 'string')
+    return value.includes(NUL) ? [{ path, message: 'contains the U+0000 character, which cannot be stored' }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => nulCharacterErrors(item, `${path}[${index}]`));
   if (value && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) => {
       const child = path ? `${path}.${key}` : key;
-      return [...(key.includes(NUL) ? [{ path: child, message: 'key contains the U+0000 character' }] : []), ...nulCharacterErrors(item, child)];
+      return [
+        ...(key.includes(NUL) ? [{ path: child, message: 'key contains the U+0000 character' }] : []),
+        ...nulCharacterErrors(item, child),
+      ];
     });
   }
   return [];

@@ -1,12 +1,4 @@
-import type {
-  CloudEvent,
-  RunLifecycleEvent,
-  StartRunCommand,
-  StepDueCommand,
-  TaskDispatch,
-  TaskHeartbeat,
-  TaskResult,
-} from './messages';
+import type { CloudEvent, RunLifecycleEvent, StartRunCommand, StepDueCommand, TaskDispatch, TaskHeartbeat, TaskResult } from './messages';
 import type { RunStatus } from './statuses';
 
 /**

@@ -93,11 +93,7 @@ export interface TransformStepDefinition extends StepCommon {
   output: Template;
 }
 
-export type StepDefinition =
-  | HttpStepDefinition
-  | PublishStepDefinition
-  | TaskStepDefinition
-  | TransformStepDefinition;
+export type StepDefinition = HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition;
 
 export type StepType = StepDefinition['type'];
 

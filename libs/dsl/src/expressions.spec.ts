@@ -1,16 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Scope } from './definition.types';
-import {
-  ExpressionError,
-  conditionErrorsIn,
-  evaluateCondition,
-  evaluateTemplate,
-  expressionErrorsIn,
-  isTruthy,
-} from './expressions';
+import { ExpressionError, conditionErrorsIn, evaluateCondition, evaluateTemplate, expressionErrorsIn, isTruthy } from './expressions';
 
 const scope: Scope = {
-  input: { orderId: 'o-1', total: 120, items: [{ sku: 'a', qty: 2 }, { sku: 'b', qty: 1 }], flag: false, note: null },
+  input: {
+    orderId: 'o-1',
+    total: 120,
+    items: [
+      { sku: 'a', qty: 2 },
+      { sku: 'b', qty: 1 },
+    ],
+    flag: false,
+    note: null,
+  },
   steps: { reserve: { output: { reservationId: 'r-9' } } },
   event: { type: 'order.created', data: { orderId: 'o-1' } },
   run: { id: 'run-1', workflow: 'demo', version: 3 },
@@ -150,9 +152,7 @@ describe('expression limits', () => {
 
   it('stops an infinite tail-recursive loop at the time limit', async () => {
     const started = Date.now();
-    const error = await rejection(
-      evaluateTemplate('${ ($loop := function($n) { $loop($n + 1) }; $loop(0)) }', scope, { timeoutMs: 200 }),
-    );
+    const error = await rejection(evaluateTemplate('${ ($loop := function($n) { $loop($n + 1) }; $loop(0)) }', scope, { timeoutMs: 200 }));
     expect(error.kind).toBe('limit');
     expect(error.code).toBe('D1012');
     expect(Date.now() - started).toBeLessThan(2000);
@@ -220,11 +220,7 @@ describe('expressionErrorsIn', () => {
   it('reports each broken expression at the path of its string', () => {
     const template = { body: { id: '${ input. }', list: ['ok', 'bad ${ ( }'] }, url: 'x ${ y' };
     const errors = expressionErrorsIn(template, 'steps[2].with');
-    expect(errors.map((error) => error.path)).toEqual([
-      'steps[2].with.body.id',
-      'steps[2].with.body.list[1]',
-      'steps[2].with.url',
-    ]);
+    expect(errors.map((error) => error.path)).toEqual(['steps[2].with.body.id', 'steps[2].with.body.list[1]', 'steps[2].with.url']);
     expect(errors[0].message).toMatch(/^invalid expression 'input\.': .+/);
     expect(errors[2].message).toContain('unterminated');
   });

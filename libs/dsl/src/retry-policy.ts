@@ -37,9 +37,7 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number
   const attempt = Math.max(1, Math.floor(failedAttempt));
   const delay = policy.backoff === 'exponential' ? initial * 2 ** (attempt - 1) : initial;
   const cap =
-    policy.maxInterval === undefined
-      ? MAX_RETRY_DELAY_MS
-      : Math.min(durationMs(policy.maxInterval, 'maxInterval'), MAX_RETRY_DELAY_MS);
+    policy.maxInterval === undefined ? MAX_RETRY_DELAY_MS : Math.min(durationMs(policy.maxInterval, 'maxInterval'), MAX_RETRY_DELAY_MS);
   return Math.min(delay, cap);
 }
 

@@ -44,7 +44,12 @@ describe('readySteps', () => {
   it('returns pending steps whose needs have all completed, in graph order', () => {
     const completed = new Set<string>();
     const pending = new Set(['a', 'b', 'c', 'd']);
-    const ready = (): string[] => readySteps(graph, (id) => completed.has(id), (id) => pending.has(id));
+    const ready = (): string[] =>
+      readySteps(
+        graph,
+        (id) => completed.has(id),
+        (id) => pending.has(id),
+      );
     expect(ready()).toEqual(['a', 'b']);
     pending.delete('a');
     pending.delete('b');

@@ -90,11 +90,7 @@ export function buildStepGraph(definition: Pick<WorkflowDefinition, 'steps'>): S
 }
 
 /** Pending steps whose needs have all completed, in graph order: what may be scheduled now. */
-export function readySteps(
-  graph: StepGraph,
-  isCompleted: (id: string) => boolean,
-  isPending: (id: string) => boolean,
-): string[] {
+export function readySteps(graph: StepGraph, isCompleted: (id: string) => boolean, isPending: (id: string) => boolean): string[] {
   return graph.order.filter((id) => isPending(id) && (graph.needs[id] ?? []).every(isCompleted));
 }
 

@@ -161,7 +161,10 @@ describe('validateDefinition: document', () => {
     const errors = errorsOf({
       name: 'Bad Name',
       extra: true,
-      steps: [{ id: 'a', type: 'nope' }, { type: 'task', taskType: 'http' }],
+      steps: [
+        { id: 'a', type: 'nope' },
+        { type: 'task', taskType: 'http' },
+      ],
       triggers: [{ schedule: '* * * * *' }],
     });
     expect(errors.map((error) => error.path)).toEqual([
@@ -181,9 +184,7 @@ describe('validateDefinition: steps list', () => {
     expect(errorsOf({ name: 'x', steps: {} })).toEqual([{ path: 'steps', message: 'steps must be an array' }]);
     expect(errorsOf({ name: 'x', steps: [] })).toEqual([{ path: 'steps', message: 'steps must not be empty' }]);
     const many = Array.from({ length: 501 }, (_, index) => ({ id: `s${index}`, type: 'transform', output: 1 }));
-    expect(errorsOf({ name: 'x', steps: many })).toEqual([
-      { path: 'steps', message: 'too many steps (501); at most 500 are allowed' },
-    ]);
+    expect(errorsOf({ name: 'x', steps: many })).toEqual([{ path: 'steps', message: 'too many steps (501); at most 500 are allowed' }]);
     expect(errorsOf({ name: 'x', steps: many.slice(0, 500) })).toEqual([]);
   });
 
@@ -213,9 +214,7 @@ describe('validateDefinition: steps list', () => {
       { id: 'y', type: 'transform', output: 1 },
       { id: 'x', type: 'transform', output: 2 },
     ];
-    expect(errorsOf({ name: 'd', steps })).toEqual([
-      { path: 'steps[2].id', message: "duplicate step id 'x' (first at steps[0])" },
-    ]);
+    expect(errorsOf({ name: 'd', steps })).toEqual([{ path: 'steps[2].id', message: "duplicate step id 'x' (first at steps[0])" }]);
   });
 
   it('checks the step type', () => {
@@ -284,9 +283,7 @@ describe('validateDefinition: needs and cycles', () => {
       { id: 'a', type: 'transform', output: 1, needs: ['b'] },
       { id: 'b', type: 'transform', output: 1 },
     ];
-    expect(errorsOf({ name: 'x', steps })).toEqual([
-      { path: 'steps[1]', message: expect.stringMatching(/^cycle: a -> b -> a \(/) },
-    ]);
+    expect(errorsOf({ name: 'x', steps })).toEqual([{ path: 'steps[1]', message: expect.stringMatching(/^cycle: a -> b -> a \(/) }]);
   });
 
   it('does not invent cycles around malformed steps', () => {

@@ -17,9 +17,7 @@ import {
   requiredString,
 } from './validation-helpers';
 
-export type DefinitionValidation =
-  | { ok: true; definition: WorkflowDefinition; graph: StepGraph }
-  | { ok: false; errors: FieldError[] };
+export type DefinitionValidation = { ok: true; definition: WorkflowDefinition; graph: StepGraph } | { ok: false; errors: FieldError[] };
 
 const DOCUMENT_FIELDS = ['name', 'description', 'input', 'triggers', 'timeout', 'steps', 'output', 'notifications'];
 
@@ -41,9 +39,7 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const timeout = optionalDuration(document, 'timeout', '', errors, { positive: true });
   const steps = validateSteps(document.steps, 'steps', errors);
   const output = optionalTemplate(document, 'output', '', errors);
-  const notifications = has(document, 'notifications')
-    ? validateNotifications(document.notifications, 'notifications', errors)
-    : undefined;
+  const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
   if (errors.length > 0 || name === undefined || steps === undefined) {
     return { ok: false, errors };
   }

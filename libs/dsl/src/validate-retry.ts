@@ -1,8 +1,4 @@
-import {
-  BACKOFF_KINDS,
-  MAX_RETRY_ATTEMPTS,
-  MIN_RETRY_ATTEMPTS,
-} from './definition.constants';
+import { BACKOFF_KINDS, MAX_RETRY_ATTEMPTS, MIN_RETRY_ATTEMPTS } from './definition.constants';
 import type { BackoffKind, FieldError, RetryPolicy } from './definition.types';
 import { parseDuration } from './duration';
 import { childPath } from './field-path';

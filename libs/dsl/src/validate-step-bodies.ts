@@ -112,7 +112,11 @@ function validatePublish(step: Fields, path: string, errors: FieldError[]): Step
       `invalid subject '${subject}'; expected dot-separated non-empty tokens without spaces, '*' or '>'`,
     );
   } else if (subject !== undefined && isInternalSubject(subject)) {
-    report(errors, childPath(path, 'subject'), `subject '${subject}' is internal to Baton; publish to baton.events.<type> or your own subjects`);
+    report(
+      errors,
+      childPath(path, 'subject'),
+      `subject '${subject}' is internal to Baton; publish to baton.events.<type> or your own subjects`,
+    );
   }
   const eventType = optionalString(step, 'eventType', path, errors);
   if (eventType !== undefined && !EVENT_TYPE_PATTERN.test(eventType)) {

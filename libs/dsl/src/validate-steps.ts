@@ -4,16 +4,7 @@ import { childPath } from './field-path';
 import { effectiveNeeds, findCycles, formatCycle, type GraphNode } from './step-graph';
 import { STEP_BODY_FIELDS, validateStepBody } from './validate-step-bodies';
 import { validateRetry } from './validate-retry';
-import {
-  type Fields,
-  checkKnownFields,
-  compact,
-  has,
-  isRecord,
-  optionalDuration,
-  optionalString,
-  report,
-} from './validation-helpers';
+import { type Fields, checkKnownFields, compact, has, isRecord, optionalDuration, optionalString, report } from './validation-helpers';
 
 const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout'];
 
@@ -68,12 +59,7 @@ function wellFormedId(raw: unknown): string | undefined {
   return STEP_ID_PATTERN.test(raw.id) && !RESERVED_STEP_IDS.includes(raw.id) ? raw.id : undefined;
 }
 
-function validateStep(
-  raw: unknown,
-  path: string,
-  knownIds: ReadonlyMap<string, number>,
-  errors: FieldError[],
-): StepDefinition | undefined {
+function validateStep(raw: unknown, path: string, knownIds: ReadonlyMap<string, number>, errors: FieldError[]): StepDefinition | undefined {
   if (!isRecord(raw)) {
     report(errors, path, 'step must be an object');
     return undefined;
@@ -163,12 +149,7 @@ function checkNeeds(
  * Cycles are searched over the references that are otherwise valid (known ids, not self),
  * including the implicit "previous step" edges, which can close a cycle too.
  */
-function reportCycles(
-  rawSteps: readonly unknown[],
-  firstIndexById: ReadonlyMap<string, number>,
-  path: string,
-  errors: FieldError[],
-): void {
+function reportCycles(rawSteps: readonly unknown[], firstIndexById: ReadonlyMap<string, number>, path: string, errors: FieldError[]): void {
   const nodes = graphNodes(rawSteps, firstIndexById);
   for (const { at, cycle } of findCycles(effectiveNeeds(nodes))) {
     const index = firstIndexById.get(at) ?? 0;

@@ -94,12 +94,7 @@ export function optionalTemplate(object: Fields, key: string, path: string, erro
 }
 
 /** An object whose values are template strings (HTTP headers). */
-export function optionalStringMap(
-  object: Fields,
-  key: string,
-  path: string,
-  errors: FieldError[],
-): Record<string, string> | undefined {
+export function optionalStringMap(object: Fields, key: string, path: string, errors: FieldError[]): Record<string, string> | undefined {
   if (!has(object, key)) {
     return undefined;
   }

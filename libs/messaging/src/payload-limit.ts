@@ -7,7 +7,11 @@ import { errors } from '@nats-io/transport-node';
  */
 export function asPayloadProblem(error: unknown): unknown {
   if (error instanceof errors.InvalidArgumentError && /max_payload/.test(error.message)) {
-    return new RpcProblemError({ status: 413, title: 'Content Too Large', detail: `the message is larger than the NATS server accepts: ${error.message}` });
+    return new RpcProblemError({
+      status: 413,
+      title: 'Content Too Large',
+      detail: `the message is larger than the NATS server accepts: ${error.message}`,
+    });
   }
   return error;
 }

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type BeforeApplicationShutdown,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Subjects } from '@baton/contracts';
 import { BatonAttributes, extractTraceContext, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
@@ -157,7 +151,13 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
     try {
       await this.publisher.publishRaw(
         Subjects.deadLetter(spec.durable),
-        encodeJson({ subject: message.subject, durable: spec.durable, deliveries: message.deliveryCount, error: error.message, body: message.text() }),
+        encodeJson({
+          subject: message.subject,
+          durable: spec.durable,
+          deliveries: message.deliveryCount,
+          error: error.message,
+          body: message.text(),
+        }),
         { msgId: `dlq:${spec.durable}:${msg.info.streamSequence}`, traceHeaders: message.headers },
       );
       msg.term(error.message.slice(0, 200));

@@ -23,10 +23,15 @@ export class RpcClient {
       });
       reply = JSON.parse(decodeText(msg.data)) as RpcReply<RpcReplyValue<P>>;
     } catch (error) {
-      const unavailable = error instanceof errors.NoRespondersError || error instanceof errors.TimeoutError || error instanceof errors.RequestError;
+      const unavailable =
+        error instanceof errors.NoRespondersError || error instanceof errors.TimeoutError || error instanceof errors.RequestError;
       if (!unavailable) throw asPayloadProblem(error);
       const owner = pattern.split('.')[2];
-      throw new RpcProblemError({ status: 503, title: 'Service Unavailable', detail: `the ${owner} service did not answer: ${(error as Error).message}` });
+      throw new RpcProblemError({
+        status: 503,
+        title: 'Service Unavailable',
+        detail: `the ${owner} service did not answer: ${(error as Error).message}`,
+      });
     }
     if (!reply.ok) throw new RpcProblemError(reply.problem);
     return reply.value;

@@ -46,7 +46,13 @@ export class PinnedDefinitions {
     const key = `${name}@${version}`;
     const known = this.cache.get(key);
     if (known) return known;
-    if (pin) await this.pinned.createQueryBuilder().insert().values(jsonbRow({ name, version, document: definition })).orIgnore().execute();
+    if (pin)
+      await this.pinned
+        .createQueryBuilder()
+        .insert()
+        .values(jsonbRow({ name, version, document: definition }))
+        .orIgnore()
+        .execute();
     const entry = { definition, graph: buildStepGraph(definition), version };
     this.cache.set(key, entry);
     return entry;

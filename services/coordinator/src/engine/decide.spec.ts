@@ -114,10 +114,7 @@ describe('decide', () => {
       );
 
       const started = await run.start();
-      expect(started.commands).toEqual([
-        { type: 'PublishLifecycle', status: 'running' },
-        dispatchOf('reserve', { orderId: 'o-1' }),
-      ]);
+      expect(started.commands).toEqual([{ type: 'PublishLifecycle', status: 'running' }, dispatchOf('reserve', { orderId: 'o-1' })]);
       expect(historyTypes(started)).toEqual(['RunStarted', 'StepStarted:reserve']);
       expect(run.state.status).toBe('running');
       expect(run.state.startedAt).toBe(iso(T0));
@@ -243,9 +240,7 @@ describe('decide', () => {
       await run.start();
 
       const failed = await run.fail('charge', 'gateway timeout', true, 1, secondsAfterStart(10));
-      expect(failed.commands).toEqual([
-        { type: 'ScheduleRetry', stepId: 'charge', attempt: 2, dueAt: iso(secondsAfterStart(11)) },
-      ]);
+      expect(failed.commands).toEqual([{ type: 'ScheduleRetry', stepId: 'charge', attempt: 2, dueAt: iso(secondsAfterStart(11)) }]);
       expect(failed.history).toEqual([
         {
           type: 'StepFailed',

@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { nulCharacterErrors, Streams, Subjects, validatePlain, TaskResultDto, type StartRunCommand, type StepDueCommand } from '@baton/contracts';
+import {
+  nulCharacterErrors,
+  Streams,
+  Subjects,
+  validatePlain,
+  TaskResultDto,
+  type StartRunCommand,
+  type StepDueCommand,
+} from '@baton/contracts';
 import { OnJetStreamMessage, TerminalMessageError, type InboundMessage } from '@baton/messaging';
 import { RunTransitions } from './run-transitions.service';
 

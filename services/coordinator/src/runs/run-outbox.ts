@@ -39,7 +39,11 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
           ...(run.error ? { error: run.error } : {}),
           occurredAt: now.toISOString(),
         };
-        return { subject: Subjects.lifecycle(run.workflow, command.status), payload: event, msgId: `lifecycle:${run.id}:${command.status}` };
+        return {
+          subject: Subjects.lifecycle(run.workflow, command.status),
+          payload: event,
+          msgId: `lifecycle:${run.id}:${command.status}`,
+        };
       }
     }
   });

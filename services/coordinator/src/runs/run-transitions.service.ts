@@ -54,7 +54,13 @@ export class RunTransitions {
     this.relay.kick();
   }
 
-  private async decideAndSave(manager: EntityManager, locked: LockedRun, pinned: PinnedDefinition, event: RunEvent, now: Date): Promise<void> {
+  private async decideAndSave(
+    manager: EntityManager,
+    locked: LockedRun,
+    pinned: PinnedDefinition,
+    event: RunEvent,
+    now: Date,
+  ): Promise<void> {
     const attributes = {
       [BatonAttributes.runId]: locked.state.id,
       [BatonAttributes.workflow]: locked.state.workflow,

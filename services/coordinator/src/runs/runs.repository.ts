@@ -34,26 +34,25 @@ export class RunsRepository {
       .createQueryBuilder()
       .insert()
       .into(RunEntity)
-      .values(jsonbRow({
-        id: state.id,
-        workflow: state.workflow,
-        version: state.version,
-        status: state.status,
-        input: state.input ?? {},
-        trigger: state.trigger,
-        traceId: traceId ?? null,
-        historySeq: 0,
-        createdAt: new Date(state.createdAt),
-      }))
+      .values(
+        jsonbRow({
+          id: state.id,
+          workflow: state.workflow,
+          version: state.version,
+          status: state.status,
+          input: state.input ?? {},
+          trigger: state.trigger,
+          traceId: traceId ?? null,
+          historySeq: 0,
+          createdAt: new Date(state.createdAt),
+        }),
+      )
       .orIgnore()
       .returning('*')
       .execute();
     if ((inserted.raw as unknown[]).length === 0) return null;
     const positions = new Map(stepOrder.map((id, index) => [id, index]));
-    await manager.insert(
-      StepEntity,
-      jsonbRows(stepOrder.map((id) => stepColumns(state.id, positions.get(id) ?? 0, state.steps[id]))),
-    );
+    await manager.insert(StepEntity, jsonbRows(stepOrder.map((id) => stepColumns(state.id, positions.get(id) ?? 0, state.steps[id]))));
     const entity = await manager.findOneOrFail(RunEntity, { where: { id: state.id } });
     return { entity, state, positions };
   }
@@ -69,20 +68,20 @@ export class RunsRepository {
   /** Writes what a decision changed: the run row, the steps that differ, and new history lines. */
   async save(manager: EntityManager, locked: LockedRun, next: RunState, history: HistoryRecord[]): Promise<void> {
     const firstSeq = locked.entity.historySeq + 1;
-    await manager.update(RunEntity, { id: locked.entity.id }, jsonbRow({ ...runColumns(next), historySeq: locked.entity.historySeq + history.length }));
+    await manager.update(
+      RunEntity,
+      { id: locked.entity.id },
+      jsonbRow({ ...runColumns(next), historySeq: locked.entity.historySeq + history.length }),
+    );
     const changed = Object.values(next.steps).filter((step) => JSON.stringify(step) !== JSON.stringify(locked.state.steps[step.id]));
     if (changed.length > 0) {
-      await manager.upsert(
-        StepEntity,
-        jsonbRows(changed.map((step) => stepColumns(next.id, locked.positions.get(step.id) ?? 0, step))),
-        ['runId', 'stepId'],
-      );
+      await manager.upsert(StepEntity, jsonbRows(changed.map((step) => stepColumns(next.id, locked.positions.get(step.id) ?? 0, step))), [
+        'runId',
+        'stepId',
+      ]);
     }
     if (history.length > 0) {
-      await manager.insert(
-        HistoryEntryEntity,
-        jsonbRows(history.map((record, i) => historyColumns(next.id, firstSeq + i, record))),
-      );
+      await manager.insert(HistoryEntryEntity, jsonbRows(history.map((record, i) => historyColumns(next.id, firstSeq + i, record))));
     }
   }
 
@@ -93,7 +92,11 @@ export class RunsRepository {
   }
 
   list(filter: RunFilter): Promise<RunEntity[]> {
-    const query = this.dataSource.manager.createQueryBuilder(RunEntity, 'r').orderBy('r.createdAt', 'DESC').addOrderBy('r.id', 'DESC').limit(filter.limit);
+    const query = this.dataSource.manager
+      .createQueryBuilder(RunEntity, 'r')
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(filter.limit);
     if (filter.workflow) query.andWhere('r.workflow = :workflow', { workflow: filter.workflow });
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
     if (filter.after) query.andWhere('(r.createdAt, r.id) < (:createdAt, :id)', { createdAt: filter.after.createdAt, id: filter.after.id });

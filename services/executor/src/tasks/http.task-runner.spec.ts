@@ -22,7 +22,8 @@ describe('HttpTaskRunner', () => {
   let received: ReceivedRequest[];
 
   beforeAll(async () => {
-    startTelemetry({ disabled: true });
+    // Recording spans (a real provider) so the client span gets its own id; nothing listens on port 1.
+    startTelemetry({ endpoint: 'http://127.0.0.1:1' });
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -14,7 +14,12 @@ const dispatch: TaskDispatch = {
   stepId: 'ship',
   attempt: 1,
   idempotencyKey: 'run-1:ship:1',
-  input: { subject: 'baton.events.shipment.requested', eventType: 'shipment.requested', source: 'baton/orders/run-1', data: { orderId: 'o-1' } },
+  input: {
+    subject: 'baton.events.shipment.requested',
+    eventType: 'shipment.requested',
+    source: 'baton/orders/run-1',
+    data: { orderId: 'o-1' },
+  },
   deadline: '2000-01-01T00:00:00.000Z',
 };
 

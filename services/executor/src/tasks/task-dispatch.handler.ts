@@ -40,7 +40,9 @@ export class TaskDispatchHandler {
 /** Without these fields no result could be addressed back to the run, so retrying is pointless. */
 function assertTaskDispatch(value: unknown): asserts value is TaskDispatch {
   const dispatch = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const invalid = ['taskId', 'runId', 'stepId', 'idempotencyKey'].filter((field) => typeof dispatch[field] !== 'string' || dispatch[field] === '');
+  const invalid = ['taskId', 'runId', 'stepId', 'idempotencyKey'].filter(
+    (field) => typeof dispatch[field] !== 'string' || dispatch[field] === '',
+  );
   if (!Number.isInteger(dispatch['attempt']) || Number(dispatch['attempt']) < 1) invalid.push('attempt');
   if (invalid.length > 0) throw new TerminalMessageError(`task dispatch has no valid ${invalid.join(', ')}`);
 }

@@ -27,14 +27,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): RpcProblem {
     if (exception instanceof RpcProblemError) return exception.problem;
-    if (exception instanceof InvalidCursorError) return { status: 400, title: 'Bad Request', detail: exception.message, errors: [{ path: 'cursor', message: exception.message }] };
+    if (exception instanceof InvalidCursorError)
+      return { status: 400, title: 'Bad Request', detail: exception.message, errors: [{ path: 'cursor', message: exception.message }] };
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const parserError = exception as BodyParserError;
     if (parserError?.type === 'entity.too.large') {
       return { status: 413, title: 'Content Too Large', detail: `request body exceeds the limit of ${parserError.limit} bytes` };
     }
     if (parserError?.type === 'entity.parse.failed') {
-      return { status: 400, title: 'Bad Request', detail: `request body is not valid JSON: ${(exception as Error).message}`, errors: [{ path: '', message: 'malformed JSON' }] };
+      return {
+        status: 400,
+        title: 'Bad Request',
+        detail: `request body is not valid JSON: ${(exception as Error).message}`,
+        errors: [{ path: '', message: 'malformed JSON' }],
+      };
     }
     if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return { status: parserError.status as RpcProblem['status'], title: 'Bad Request', detail: (exception as Error).message };
@@ -46,8 +52,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private fromHttpException(exception: HttpException): RpcProblem & Record<string, unknown> {
     const status = exception.getStatus() as RpcProblem['status'];
     const body = exception.getResponse();
-    const { message, error, statusCode, status: nestStatus, ...extensions } =
-      typeof body === 'string' ? { message: body } : (body as { message?: string | string[]; [key: string]: unknown });
+    const {
+      message,
+      error,
+      statusCode,
+      status: nestStatus,
+      ...extensions
+    } = typeof body === 'string' ? { message: body } : (body as { message?: string | string[]; [key: string]: unknown });
     return {
       ...extensions,
       status,
@@ -64,4 +75,3 @@ function titleCase(constant: string): string {
     .map((word) => word[0].toUpperCase() + word.slice(1))
     .join(' ');
 }
-

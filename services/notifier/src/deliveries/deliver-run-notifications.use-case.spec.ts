@@ -18,7 +18,14 @@ class InMemoryDeliveries {
 
   async open(delivery: NewDelivery): Promise<StoredDelivery> {
     if (!this.rows.has(delivery.id)) {
-      this.rows.set(delivery.id, { id: delivery.id, url: delivery.url, status: 'pending', attempts: 0, lastError: null, lastStatusCode: null });
+      this.rows.set(delivery.id, {
+        id: delivery.id,
+        url: delivery.url,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        lastStatusCode: null,
+      });
     }
     return { ...this.rows.get(delivery.id)! };
   }

@@ -42,7 +42,9 @@ export class DeliverRunNotificationsUseCase {
     const outcomes = await Promise.all(due.map(({ rule, ruleIndex }) => this.deliver(event, status, rule, ruleIndex, round)));
     const pending = outcomes.filter((reason): reason is string => reason !== undefined);
     if (pending.length > 0) {
-      throw new PendingWebhooksError(`${pending.length} of ${due.length} webhooks for run ${event.runId} not delivered: ${pending.join('; ')}`);
+      throw new PendingWebhooksError(
+        `${pending.length} of ${due.length} webhooks for run ${event.runId} not delivered: ${pending.join('; ')}`,
+      );
     }
   }
 
@@ -55,7 +57,13 @@ export class DeliverRunNotificationsUseCase {
     round: DeliveryRound,
   ): Promise<string | undefined> {
     const id = `${event.runId}:${status}:${ruleIndex}`;
-    const delivery = await this.deliveries.open({ id, runId: event.runId, workflow: event.workflow, event: `run.${status}`, url: rule.webhook.url });
+    const delivery = await this.deliveries.open({
+      id,
+      runId: event.runId,
+      workflow: event.workflow,
+      event: `run.${status}`,
+      url: rule.webhook.url,
+    });
     if (delivery.status === 'delivered') return undefined;
 
     let signingKey: string | undefined;

@@ -10,13 +10,6 @@ import { WebhookSender } from './webhook-sender';
 
 @Module({
   imports: [TypeOrmModule.forFeature([DeliveryEntity], 'notifier')],
-  providers: [
-    secretsProvider,
-    NotificationRules,
-    DeliveriesRepository,
-    WebhookSender,
-    DeliverRunNotificationsUseCase,
-    RunLifecycleHandler,
-  ],
+  providers: [secretsProvider, NotificationRules, DeliveriesRepository, WebhookSender, DeliverRunNotificationsUseCase, RunLifecycleHandler],
 })
 export class DeliveriesModule {}

@@ -21,7 +21,12 @@ export class DeliveriesRepository {
 
   /** The delivery with this id, created `pending` the first time the event is seen. */
   async open(delivery: NewDelivery): Promise<DeliveryEntity> {
-    await this.deliveries.createQueryBuilder().insert().values({ ...delivery, status: 'pending', attempts: 0 }).orIgnore().execute();
+    await this.deliveries
+      .createQueryBuilder()
+      .insert()
+      .values({ ...delivery, status: 'pending', attempts: 0 })
+      .orIgnore()
+      .execute();
     return this.deliveries.findOneByOrFail({ id: delivery.id });
   }
 

@@ -15,7 +15,10 @@ const failedEvent: RunLifecycleEvent = {
 
 const rule: NotificationRule = {
   on: ['failed'],
-  webhook: { url: 'http://ops.local/hooks', headers: { 'X-Team': 'payments', 'x-baton-signature': 'forged', 'content-type': 'text/plain' } },
+  webhook: {
+    url: 'http://ops.local/hooks',
+    headers: { 'X-Team': 'payments', 'x-baton-signature': 'forged', 'content-type': 'text/plain' },
+  },
 };
 
 const sentAt = new Date('2026-01-01T00:00:05.900Z');
@@ -53,7 +56,14 @@ describe('buildWebhookRequest', () => {
   });
 
   it('signs the timestamp and the exact body with the signing key', () => {
-    const request = buildWebhookRequest({ event: failedEvent, status: 'failed', rule, deliveryId: 'run-1:failed:0', sentAt, signingKey: 'k3y' });
+    const request = buildWebhookRequest({
+      event: failedEvent,
+      status: 'failed',
+      rule,
+      deliveryId: 'run-1:failed:0',
+      sentAt,
+      signingKey: 'k3y',
+    });
 
     const timestamp = request.headers.get('x-baton-timestamp');
     const expected = createHmac('sha256', 'k3y').update(`${timestamp}.${request.body}`).digest('hex');

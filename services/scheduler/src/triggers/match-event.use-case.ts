@@ -85,7 +85,12 @@ export class MatchEventUseCase {
     return results.filter((r): r is StartRunCommand | FieldError => r !== null);
   }
 
-  private async startCommand(view: DefinitionView, trigger: EventTriggerDefinition, index: number, event: CloudEvent): Promise<StartRunCommand | null> {
+  private async startCommand(
+    view: DefinitionView,
+    trigger: EventTriggerDefinition,
+    index: number,
+    event: CloudEvent,
+  ): Promise<StartRunCommand | null> {
     const scope = { event };
     if (trigger.filter !== undefined && !(await evaluateCondition(trigger.filter, scope))) return null;
     const input = trigger.input === undefined ? (event.data ?? {}) : await evaluateTemplate(trigger.input, scope);
@@ -99,7 +104,12 @@ export class MatchEventUseCase {
   }
 
   private async reject(received: ReceivedEvent, reason: string, errors: FieldError[], event: unknown): Promise<Outcome> {
-    const storable = { subject: received.subject, reason: storableText(reason), errors, event: typeof event === 'string' ? storableText(event) : event };
+    const storable = {
+      subject: received.subject,
+      reason: storableText(reason),
+      errors,
+      event: typeof event === 'string' ? storableText(event) : event,
+    };
     this.logger.warn(`rejected event on ${storable.subject}: ${storable.reason}`);
     await this.rejected.record(storable);
     return { rejected: reason };

@@ -8,7 +8,9 @@ export class TriggersRpcHandler {
   constructor(private readonly rejected: RejectedEventsRepository) {}
 
   @RpcHandler('baton.rpc.scheduler.rejected-events')
-  async rejectedEvents(request: RpcRequest<'baton.rpc.scheduler.rejected-events'>): Promise<RpcReplyValue<'baton.rpc.scheduler.rejected-events'>> {
+  async rejectedEvents(
+    request: RpcRequest<'baton.rpc.scheduler.rejected-events'>,
+  ): Promise<RpcReplyValue<'baton.rpc.scheduler.rejected-events'>> {
     const [beforeId] = decodeCursor(request.cursor) ?? [];
     const rows = await this.rejected.list(request.limit + 1, beforeId === undefined ? undefined : String(beforeId));
     const items = rows.slice(0, request.limit);

@@ -39,10 +39,7 @@ async function evaluateUrl(template: Template, scope: Scope): Promise<string> {
 }
 
 /** Header values go on the wire as text; a header whose value is null or absent is not sent. */
-async function evaluateHeaders(
-  headers: Record<string, Template> | undefined,
-  scope: Scope,
-): Promise<Record<string, string> | undefined> {
+async function evaluateHeaders(headers: Record<string, Template> | undefined, scope: Scope): Promise<Record<string, string> | undefined> {
   if (headers === undefined) {
     return undefined;
   }

@@ -13,9 +13,7 @@ export interface StepContext {
  * How an attempt begins: handed to a worker (the executor or an external one) as a task, or
  * finished on the spot when the step needs nothing but the scope.
  */
-export type StepStart =
-  | { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number }
-  | { kind: 'completed'; output: unknown };
+export type StepStart = { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number } | { kind: 'completed'; output: unknown };
 
 /**
  * One step type of the workflow language (STYLE.md principle 3). Implementations are pure:
