@@ -14,6 +14,7 @@ interface OutboxRow {
 
 const BATCH_SIZE = 256;
 const POLL_INTERVAL_MS = 100;
+const RETRY_DELAY_MS = 1000;
 
 /**
  * Publishes committed outbox rows to JetStream and deletes them. Rows are claimed with
@@ -53,32 +54,46 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     while (this.running) {
       this.kicked = false;
-      let published = 0;
+      let batch: { published: number; held: number };
       try {
-        published = await this.relayBatch();
+        batch = await this.relayBatch();
       } catch (error) {
         this.logger.warn(`outbox relay (${this.schema}) failed, will retry: ${(error as Error).message}`);
-        await this.sleep(1000);
+        await this.sleep(RETRY_DELAY_MS);
         continue;
       }
-      if (published < BATCH_SIZE && !this.kicked) await this.sleep(POLL_INTERVAL_MS);
+      if (batch.held > 0) await this.sleep(RETRY_DELAY_MS);
+      else if (batch.published < BATCH_SIZE && !this.kicked) await this.sleep(POLL_INTERVAL_MS);
     }
   }
 
-  private relayBatch(): Promise<number> {
+  private relayBatch(): Promise<{ published: number; held: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
         `SELECT "id", "subject", "msg_id", "payload", "trace_headers" FROM "${this.schema}"."outbox"
          WHERE "not_before" <= now() ORDER BY "id" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
       )) as OutboxRow[];
-      if (rows.length === 0) return 0;
-      await Promise.all(
+      if (rows.length === 0) return { published: 0, held: 0 };
+      const outcomes = await Promise.allSettled(
         rows.map((row) =>
           this.publisher.publishRaw(row.subject, encodeJson(row.payload), { msgId: row.msg_id, traceHeaders: row.trace_headers }),
         ),
       );
-      await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "id" = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      return rows.length;
+      // Each row stands alone: one that cannot be published now stays for the next pass
+      // without holding back the others.
+      const published = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((r) => r.id);
+      const firstFailure = outcomes.findIndex((o) => o.status === 'rejected');
+      if (firstFailure >= 0) {
+        const reason = (outcomes[firstFailure] as PromiseRejectedResult).reason as Error;
+        const held = rows.length - published.length;
+        this.logger.warn(
+          `outbox (${this.schema}): ${held} message(s) held for retry, e.g. to ${rows[firstFailure].subject}: ${reason.message}`,
+        );
+      }
+      if (published.length > 0) {
+        await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "id" = ANY($1::bigint[])`, [published]);
+      }
+      return { published: published.length, held: rows.length - published.length };
     });
   }
 

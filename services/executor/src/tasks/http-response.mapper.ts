@@ -2,7 +2,8 @@ import type { HttpTaskOutput } from '@baton/contracts';
 import { completed, failed, type TaskOutcome } from './task-runner';
 
 /** Larger bodies are cut here: the output lands in run state and in the next steps' scope. */
-export const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
+/** Responses are cut here so a step's output fits in one NATS message with room to spare. */
+export const MAX_RESPONSE_BODY_BYTES = 256 * 1024;
 
 const ERROR_BODY_CHARS = 500;
 

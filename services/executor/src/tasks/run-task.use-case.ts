@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Subjects, type BuiltinTaskType, type TaskDispatch, type TaskResult } from '@baton/contracts';
+import { RpcProblemError, Subjects, type BuiltinTaskType, type TaskDispatch, type TaskResult } from '@baton/contracts';
 import { JetStreamPublisher } from '@baton/messaging';
 import { BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
 import { TASK_RUNNERS, type TaskRunner } from './task-runner';
@@ -34,8 +34,28 @@ export class RunTaskUseCase {
         attempt: dispatch.attempt,
         ...outcome,
       };
-      await this.publisher.publish(Subjects.taskResult, result, { msgId: `result:${dispatch.taskId}` });
-      return result;
+      return this.report(result);
     });
+  }
+
+  /** An output too large for NATS would never reach the coordinator; the attempt fails for good instead. */
+  private async report(result: TaskResult): Promise<TaskResult> {
+    const options = { msgId: `result:${result.taskId}` };
+    try {
+      await this.publisher.publish(Subjects.taskResult, result, options);
+      return result;
+    } catch (error) {
+      if (!(error instanceof RpcProblemError && error.problem.status === 413)) throw error;
+      const tooLarge: TaskResult = {
+        taskId: result.taskId,
+        runId: result.runId,
+        stepId: result.stepId,
+        attempt: result.attempt,
+        status: 'failed',
+        error: { message: `the step's output is too large to report (${error.problem.detail})`, retryable: false },
+      };
+      await this.publisher.publish(Subjects.taskResult, tooLarge, options);
+      return tooLarge;
+    }
   }
 }
