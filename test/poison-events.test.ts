@@ -256,23 +256,13 @@ async function readAllRejected(platform: Platform): Promise<RejectedItem[]> {
   throw new Error('GET /v1/events/rejected did not end after 50 pages');
 }
 
-async function readyStatus(platform: Platform, timeoutMs: number): Promise<number> {
-  try {
-    const response = await fetch(`${platform.baseUrl}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
-    await response.text();
-    return response.status;
-  } catch {
-    return 0; // no answer in time counts as not ready
-  }
-}
-
 /** Polls GET /health/ready in the background until stopped. */
 function pollReadiness(platform: Platform) {
   const statuses: number[] = [];
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      statuses.push(await readyStatus(platform, 5_000));
+      statuses.push(await platform.readyStatus(5_000));
       await sleep(200);
     }
   })();

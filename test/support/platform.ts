@@ -104,6 +104,17 @@ export class Platform {
     throw new Error(`platform not ready after ${timeoutMs} ms:\n${this.output.slice(-4000)}`);
   }
 
+  /** The status GET /health/ready answers with, or 0 when it does not answer within `timeoutMs`. */
+  async readyStatus(timeoutMs: number): Promise<number> {
+    try {
+      const response = await fetch(`${this.baseUrl}/health/ready`, { signal: AbortSignal.timeout(timeoutMs) });
+      await response.text();
+      return response.status;
+    } catch {
+      return 0; // no answer in time counts as not ready
+    }
+  }
+
   /** SIGKILL: no shutdown hooks, in-flight work is lost exactly as in a crash. */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { DecoratedMethods } from './decorated-methods';
 import { JetStreamConsumers } from './jetstream/jetstream-consumers';
 import { JetStreamPublisher } from './jetstream/jetstream-publisher';
 import { NatsClient } from './nats-client';
@@ -14,7 +15,7 @@ import { RpcServer } from './rpc/rpc-server';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [NatsClient, JetStreamPublisher, JetStreamConsumers, RpcServer, RpcClient],
+  providers: [DecoratedMethods, NatsClient, JetStreamPublisher, JetStreamConsumers, RpcServer, RpcClient],
   exports: [NatsClient, JetStreamPublisher, RpcClient, RpcServer],
 })
 export class MessagingModule {}

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Subjects } from '@baton/contracts';
 import { BatonAttributes, extractTraceContext, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
+import { DecoratedMethods } from '../decorated-methods';
 import { decodeText, encodeJson, fromNatsHeaders } from '../message-headers';
 import { NatsClient } from '../nats-client';
 import { SERVICE_NAME } from '../tokens';
@@ -30,14 +30,12 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   constructor(
     private readonly nats: NatsClient,
     private readonly publisher: JetStreamPublisher,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
+    private readonly decorated: DecoratedMethods,
     @Inject(SERVICE_NAME) private readonly serviceName: string,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const { spec, handler } of this.discoverHandlers()) {
+    for (const { metadata: spec, method: handler } of this.decorated.find<ConsumerSpec, Handler>(CONSUMER_SPEC)) {
       await this.ensureConsumer(spec);
       this.running.push(await this.start(spec, handler));
     }
@@ -46,20 +44,6 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   async beforeApplicationShutdown(): Promise<void> {
     for (const consumer of this.running) consumer.messages.stop();
     await Promise.allSettled(this.running.map((c) => c.loop));
-  }
-
-  private discoverHandlers(): { spec: ConsumerSpec; handler: Handler }[] {
-    return this.discovery.getProviders().flatMap((wrapper) => {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object') return [];
-      const prototype = Object.getPrototypeOf(instance) as object;
-      return this.scanner.getAllMethodNames(prototype).flatMap((name) => {
-        const method = instance[name];
-        if (typeof method !== 'function') return [];
-        const spec = this.reflector.get<ConsumerSpec | undefined>(CONSUMER_SPEC, method);
-        return spec ? [{ spec, handler: (method as Handler).bind(instance) }] : [];
-      });
-    });
   }
 
   private async ensureConsumer(spec: ConsumerSpec): Promise<void> {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { RpcProblemError, type RpcPattern, type RpcReply } from '@baton/contracts';
 import { extractTraceContext, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
 import type { Msg, Subscription } from '@nats-io/transport-node';
+import { DecoratedMethods } from '../decorated-methods';
 import { decodeText, encodeJson, fromNatsHeaders } from '../message-headers';
 import { NatsClient } from '../nats-client';
 import { SERVICE_NAME } from '../tokens';
@@ -21,23 +21,12 @@ export class RpcServer implements OnApplicationBootstrap {
 
   constructor(
     private readonly nats: NatsClient,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly reflector: Reflector,
+    private readonly decorated: DecoratedMethods,
     @Inject(SERVICE_NAME) private readonly serviceName: string,
   ) {}
 
   onApplicationBootstrap(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object') continue;
-      for (const name of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
-        const method = instance[name];
-        if (typeof method !== 'function') continue;
-        const pattern = this.reflector.get<RpcPattern | undefined>(RPC_PATTERN, method);
-        if (pattern) this.listen(pattern, (method as Responder).bind(instance));
-      }
-    }
+    for (const { metadata: pattern, method } of this.decorated.find<RpcPattern, Responder>(RPC_PATTERN)) this.listen(pattern, method);
   }
 
   /** Answers a pattern with a function instead of a decorated method (for patterns built at run time). */
