@@ -76,6 +76,28 @@ export class StartRunDto {
   idempotencyKey?: string;
 }
 
+export class SignalDto {
+  @IsIn(['approved', 'rejected'])
+  decision!: 'approved' | 'rejected';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  by?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  comment?: string;
+}
+
+export class CancelRunDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  reason?: string;
+}
+
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 

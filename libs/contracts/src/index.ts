@@ -4,6 +4,8 @@ export {
   ListRunsQueryDto,
   MAX_PAGE_SIZE,
   PageQueryDto,
+  CancelRunDto,
+  SignalDto,
   StartRunDto,
   TaskErrorDto,
   TaskResultDto,
@@ -24,7 +26,7 @@ export type {
   TaskResult,
 } from './messages';
 export { RpcProblemError } from './rpc';
-export type { HealthReport, RpcCatalogue, RpcPattern, RpcProblem, RpcReply, RpcReplyValue, RpcRequest } from './rpc';
+export type { HealthReport, SignalBody, RpcCatalogue, RpcPattern, RpcProblem, RpcReply, RpcReplyValue, RpcRequest } from './rpc';
 export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
 export type { RunStatus, StepStatus } from './statuses';
 export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';

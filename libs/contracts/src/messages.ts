@@ -25,11 +25,15 @@ export interface StartRunCommand {
   trigger: RunTrigger;
 }
 
-/** `baton.cmd.step-due`: a delayed step attempt (retry back-off) is due. Published through the outbox with a delay. */
+/**
+ * `baton.cmd.step-due`: a step's timer is due — a retry back-off (`retry`) or a delay or approval
+ * deadline (`timer`). Published through the outbox with a `not_before`, so it survives restarts.
+ */
 export interface StepDueCommand {
   runId: string;
   stepId: string;
   attempt: number;
+  kind: 'retry' | 'timer';
 }
 
 /** `baton.tasks.<taskType>`: one attempt of a step, for the executor or an external worker (contract). */

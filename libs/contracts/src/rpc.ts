@@ -40,6 +40,14 @@ export interface RpcCatalogue {
     request: { id: string };
     reply: RunView;
   };
+  'baton.rpc.coordinator.cancel-run': {
+    request: { id: string; reason?: string };
+    reply: RunView;
+  };
+  'baton.rpc.coordinator.signal-run': {
+    request: { id: string; name: string; payload: SignalBody };
+    reply: RunView;
+  };
   'baton.rpc.coordinator.list-runs': {
     request: { workflow?: string; status?: RunStatus; limit: number; cursor?: string };
     reply: Page<RunSummary>;
@@ -57,6 +65,13 @@ export interface RpcCatalogue {
 export type RpcPattern = keyof RpcCatalogue;
 export type RpcRequest<P extends RpcPattern> = RpcCatalogue[P]['request'];
 export type RpcReplyValue<P extends RpcPattern> = RpcCatalogue[P]['reply'];
+
+/** `POST /v1/runs/{id}/signals/{name}` (DESIGN.md §4): for an approval, the decision. */
+export interface SignalBody {
+  decision: 'approved' | 'rejected';
+  by?: string;
+  comment?: string;
+}
 
 export interface HealthReport {
   service: string;
@@ -83,6 +98,10 @@ export class RpcProblemError extends Error {
 
   static notFound(detail: string): RpcProblemError {
     return new RpcProblemError({ status: 404, title: 'Not Found', detail });
+  }
+
+  static conflict(detail: string): RpcProblemError {
+    return new RpcProblemError({ status: 409, title: 'Conflict', detail });
   }
 
   static invalid(detail: string, errors: FieldError[]): RpcProblemError {

@@ -29,6 +29,12 @@ export interface StepView {
   error?: { message: string; retryable?: boolean };
   startedAt?: string;
   endedAt?: string;
+  /** The saga compensation of this step, once it has begun. */
+  compensation?: {
+    status: 'running' | 'scheduled' | 'completed' | 'failed';
+    attempts: number;
+    error?: { message: string; retryable?: boolean };
+  };
 }
 
 /** A run as the admin API returns it (DESIGN.md §4, contract). */

@@ -20,6 +20,8 @@ export interface WorkflowDefinition {
   /** Workflow output template, evaluated when every step has completed. */
   output?: Template;
   notifications?: NotificationRule[];
+  /** Run the compensations of completed steps when the run is cancelled, too (not only when it fails). */
+  compensateOnCancel?: boolean;
 }
 
 export interface EventTriggerDefinition {
@@ -58,7 +60,22 @@ interface StepCommon {
   retry?: RetryPolicy;
   /** Per-attempt deadline as a duration. */
   timeout?: string;
+  /**
+   * The saga action that undoes this step. When the run fails (or is cancelled with
+   * `compensateOnCancel`), the compensations of completed steps run one by one in reverse
+   * completion order, each with its own retry.
+   */
+  compensate?: CompensationDefinition;
 }
+
+/** An action that undoes a completed step: an http call, a publish or a worker task. */
+export type CompensationDefinition =
+  | (Pick<HttpStepDefinition, 'type' | 'with'> & { retry?: RetryPolicy })
+  | (Pick<PublishStepDefinition, 'type' | 'subject' | 'eventType' | 'data'> & { retry?: RetryPolicy })
+  | (Pick<TaskStepDefinition, 'type' | 'taskType' | 'input'> & { retry?: RetryPolicy });
+
+export type CompensationType = CompensationDefinition['type'];
+export const COMPENSATION_TYPES: readonly CompensationType[] = ['http', 'publish', 'task'];
 
 export interface HttpStepDefinition extends StepCommon {
   type: 'http';
@@ -93,11 +110,45 @@ export interface TransformStepDefinition extends StepCommon {
   output: Template;
 }
 
-export type StepDefinition = HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition;
+export interface DelayStepDefinition extends StepCommon {
+  type: 'delay';
+  /** How long to wait, e.g. `30s`, `2h`. */
+  duration?: string;
+  /** Or until when: a template giving an ISO-8601 instant, e.g. `${ input.shipAt }`. */
+  until?: Template;
+}
+
+export interface ApprovalStepDefinition extends StepCommon {
+  type: 'approval';
+  /** Applied when `timeout` passes without a decision; without it the step fails on timeout. */
+  defaultDecision?: 'approved' | 'rejected';
+}
+
+export interface FailStepDefinition extends StepCommon {
+  type: 'fail';
+  /** The run's error message; a template. */
+  error?: Template;
+}
+
+export interface SucceedStepDefinition extends StepCommon {
+  type: 'succeed';
+  /** The run's output; a template. Steps not started yet are skipped. */
+  output?: Template;
+}
+
+export type StepDefinition =
+  | HttpStepDefinition
+  | PublishStepDefinition
+  | TaskStepDefinition
+  | TransformStepDefinition
+  | DelayStepDefinition
+  | ApprovalStepDefinition
+  | FailStepDefinition
+  | SucceedStepDefinition;
 
 export type StepType = StepDefinition['type'];
 
-export const STEP_TYPES: readonly StepType[] = ['http', 'publish', 'task', 'transform'];
+export const STEP_TYPES: readonly StepType[] = ['http', 'publish', 'task', 'transform', 'delay', 'approval', 'fail', 'succeed'];
 
 export type NotificationEvent = 'completed' | 'failed';
 

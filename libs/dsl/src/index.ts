@@ -1,7 +1,12 @@
 export type {
+  ApprovalStepDefinition,
   BackoffKind,
+  CompensationDefinition,
+  CompensationType,
   Condition,
+  DelayStepDefinition,
   EventTriggerDefinition,
+  FailStepDefinition,
   FieldError,
   HttpStepDefinition,
   NotificationEvent,
@@ -12,13 +17,15 @@ export type {
   Scope,
   StepDefinition,
   StepType,
+  SucceedStepDefinition,
   TaskStepDefinition,
   Template,
   TransformStepDefinition,
   TriggerDefinition,
   WorkflowDefinition,
 } from './definition.types';
-export { STEP_TYPES } from './definition.types';
+export { COMPENSATION_TYPES, STEP_TYPES } from './definition.types';
+export { inputViolations } from './input-schema';
 export {
   EVENT_TYPE_PATTERN,
   HTTP_METHODS,

@@ -219,18 +219,24 @@ describe('validateDefinition: steps list', () => {
 
   it('checks the step type', () => {
     expect(errorsOf(withStep({ id: 'a', type: 'foo' }))).toEqual([
-      { path: 'steps[0].type', message: "unknown step type 'foo'; expected one of http, publish, task, transform" },
+      {
+        path: 'steps[0].type',
+        message: "unknown step type 'foo'; expected one of http, publish, task, transform, delay, approval, fail, succeed",
+      },
     ]);
     expect(errorsOf(withStep({ id: 'a' }))).toEqual([
-      { path: 'steps[0].type', message: 'type is required; expected one of http, publish, task, transform' },
+      {
+        path: 'steps[0].type',
+        message: 'type is required; expected one of http, publish, task, transform, delay, approval, fail, succeed',
+      },
     ]);
   });
 
   it('rejects unknown step fields, including fields of another step type', () => {
-    expect(errorsOf(withStep({ id: 'a', type: 'transform', output: 1, retyr: {}, subject: 'x', compensate: {} }))).toEqual([
+    expect(errorsOf(withStep({ id: 'a', type: 'transform', output: 1, retyr: {}, subject: 'x', compensation: {} }))).toEqual([
       { path: 'steps[0].retyr', message: "unknown field 'retyr'" },
       { path: 'steps[0].subject', message: "unknown field 'subject'" },
-      { path: 'steps[0].compensate', message: "unknown field 'compensate'" },
+      { path: 'steps[0].compensation', message: "unknown field 'compensation'" },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { WORKFLOW_NAME_PATTERN } from './definition.constants';
 import type { FieldError, WorkflowDefinition } from './definition.types';
+import { inputSchemaErrors } from './input-schema';
 import { buildStepGraph, type StepGraph } from './step-graph';
 import { validateNotifications } from './validate-notifications';
 import { validateSteps } from './validate-steps';
@@ -10,6 +11,7 @@ import {
   compact,
   has,
   isRecord,
+  optionalBoolean,
   optionalDuration,
   optionalString,
   optionalTemplate,
@@ -19,7 +21,7 @@ import {
 
 export type DefinitionValidation = { ok: true; definition: WorkflowDefinition; graph: StepGraph } | { ok: false; errors: FieldError[] };
 
-const DOCUMENT_FIELDS = ['name', 'description', 'input', 'triggers', 'timeout', 'steps', 'output', 'notifications'];
+const DOCUMENT_FIELDS = ['name', 'description', 'input', 'triggers', 'timeout', 'steps', 'output', 'notifications', 'compensateOnCancel'];
 
 /**
  * Checks a parsed document against the workflow language (DESIGN.md §3) and reports every
@@ -40,10 +42,11 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const steps = validateSteps(document.steps, 'steps', errors);
   const output = optionalTemplate(document, 'output', '', errors);
   const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
+  const compensateOnCancel = optionalBoolean(document, 'compensateOnCancel', '', errors);
   if (errors.length > 0 || name === undefined || steps === undefined) {
     return { ok: false, errors };
   }
-  const definition = compact({ name, description, input, triggers, timeout, steps, output, notifications });
+  const definition = compact({ name, description, input, triggers, timeout, steps, output, notifications, compensateOnCancel });
   return { ok: true, definition, graph: buildStepGraph(definition) };
 }
 
@@ -68,5 +71,7 @@ function checkInputSchema(document: Fields, errors: FieldError[]): Record<string
     report(errors, 'input', 'input must be an object (a JSON Schema for the run input)');
     return undefined;
   }
-  return document.input;
+  const schemaErrors = inputSchemaErrors(document.input, 'input');
+  errors.push(...schemaErrors);
+  return schemaErrors.length === 0 ? document.input : undefined;
 }

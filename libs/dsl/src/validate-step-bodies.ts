@@ -7,10 +7,14 @@ import {
   isNatsSubject,
 } from './definition.constants';
 import type {
+  ApprovalStepDefinition,
+  DelayStepDefinition,
+  FailStepDefinition,
   FieldError,
   HttpStepDefinition,
   PublishStepDefinition,
   StepType,
+  SucceedStepDefinition,
   TaskStepDefinition,
   TransformStepDefinition,
 } from './definition.types';
@@ -30,14 +34,18 @@ import {
   requiredString,
 } from './validation-helpers';
 
-type StepCommonKey = 'id' | 'description' | 'needs' | 'retry' | 'timeout';
+type StepCommonKey = 'id' | 'description' | 'needs' | 'retry' | 'timeout' | 'compensate';
 
 /** The type-specific part of a step. */
 export type StepBody =
   | Omit<HttpStepDefinition, StepCommonKey>
   | Omit<PublishStepDefinition, StepCommonKey>
   | Omit<TaskStepDefinition, StepCommonKey>
-  | Omit<TransformStepDefinition, StepCommonKey>;
+  | Omit<TransformStepDefinition, StepCommonKey>
+  | Omit<DelayStepDefinition, StepCommonKey>
+  | Omit<ApprovalStepDefinition, StepCommonKey>
+  | Omit<FailStepDefinition, StepCommonKey>
+  | Omit<SucceedStepDefinition, StepCommonKey>;
 
 /** Fields each step type adds to the common ones. */
 export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
@@ -45,7 +53,13 @@ export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
   publish: ['subject', 'eventType', 'data'],
   task: ['taskType', 'input'],
   transform: ['output'],
+  delay: ['duration', 'until'],
+  approval: ['defaultDecision'],
+  fail: ['error'],
+  succeed: ['output'],
 };
+
+const APPROVAL_DECISIONS = ['approved', 'rejected'];
 
 const HTTP_WITH_FIELDS = ['method', 'url', 'headers', 'body', 'timeout'];
 
@@ -60,7 +74,38 @@ export function validateStepBody(type: StepType, step: Fields, path: string, err
       return validateTask(step, path, errors);
     case 'transform':
       return validateTransform(step, path, errors);
+    case 'delay':
+      return validateDelay(step, path, errors);
+    case 'approval':
+      return validateApproval(step, path, errors);
+    case 'fail':
+      return { type: 'fail', ...compact({ error: optionalTemplate(step, 'error', path, errors) }) };
+    case 'succeed':
+      return { type: 'succeed', ...compact({ output: optionalTemplate(step, 'output', path, errors) }) };
   }
+}
+
+/** Exactly one of `duration` (fixed) and `until` (a template giving an instant). */
+function validateDelay(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const duration = optionalDuration(step, 'duration', path, errors, { positive: true });
+  const until = optionalTemplate(step, 'until', path, errors);
+  if (has(step, 'duration') === has(step, 'until')) {
+    report(errors, path, 'a delay step needs exactly one of duration (e.g. 30s) or until (an ISO-8601 instant)');
+    return undefined;
+  }
+  return { type: 'delay', ...compact({ duration, until }) };
+}
+
+function validateApproval(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const defaultDecision = optionalString(step, 'defaultDecision', path, errors);
+  if (defaultDecision !== undefined && !APPROVAL_DECISIONS.includes(defaultDecision)) {
+    report(errors, childPath(path, 'defaultDecision'), `defaultDecision must be one of ${APPROVAL_DECISIONS.join(', ')}`);
+    return undefined;
+  }
+  if (defaultDecision !== undefined && !has(step, 'timeout')) {
+    report(errors, childPath(path, 'defaultDecision'), 'defaultDecision applies when the timeout passes; set a timeout too');
+  }
+  return { type: 'approval', ...compact({ defaultDecision: defaultDecision as 'approved' | 'rejected' | undefined }) };
 }
 
 function validateHttp(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {

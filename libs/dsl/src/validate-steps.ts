@@ -1,12 +1,20 @@
 import { MAX_STEPS, RESERVED_STEP_IDS, STEP_ID_PATTERN } from './definition.constants';
-import { STEP_TYPES, type FieldError, type StepDefinition, type StepType } from './definition.types';
+import {
+  COMPENSATION_TYPES,
+  STEP_TYPES,
+  type CompensationDefinition,
+  type CompensationType,
+  type FieldError,
+  type StepDefinition,
+  type StepType,
+} from './definition.types';
 import { childPath } from './field-path';
 import { effectiveNeeds, findCycles, formatCycle, type GraphNode } from './step-graph';
 import { STEP_BODY_FIELDS, validateStepBody } from './validate-step-bodies';
 import { validateRetry } from './validate-retry';
 import { type Fields, checkKnownFields, compact, has, isRecord, optionalDuration, optionalString, report } from './validation-helpers';
 
-const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout'];
+const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout', 'compensate'];
 
 /** The `steps` list: every step, id uniqueness, `needs` references and cycles. */
 export function validateSteps(value: unknown, path: string, errors: FieldError[]): StepDefinition[] | undefined {
@@ -75,10 +83,29 @@ function validateStep(raw: unknown, path: string, knownIds: ReadonlyMap<string, 
   const retry = has(raw, 'retry') ? validateRetry(raw.retry, childPath(path, 'retry'), errors) : undefined;
   const timeout = optionalDuration(raw, 'timeout', path, errors, { positive: true });
   const body = type === undefined ? undefined : validateStepBody(type, raw, path, errors);
+  const compensate = has(raw, 'compensate') ? validateCompensation(raw.compensate, childPath(path, 'compensate'), errors) : undefined;
   if (errors.length > before || id === undefined || body === undefined) {
     return undefined;
   }
-  return compact({ id, description, needs, retry, timeout, ...body });
+  return compact({ id, description, needs, retry, timeout, compensate, ...body });
+}
+
+/** A compensation is the body of an http, publish or task step, with an optional retry of its own. */
+function validateCompensation(raw: unknown, path: string, errors: FieldError[]): CompensationDefinition | undefined {
+  if (!isRecord(raw)) {
+    report(errors, path, `compensate must be an object with a type (${COMPENSATION_TYPES.join(', ')})`);
+    return undefined;
+  }
+  const type = raw.type;
+  if (typeof type !== 'string' || !(COMPENSATION_TYPES as readonly string[]).includes(type)) {
+    report(errors, childPath(path, 'type'), `compensate type must be one of ${COMPENSATION_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const compensationType = type as CompensationType;
+  checkKnownFields(raw, ['type', 'retry', ...STEP_BODY_FIELDS[compensationType]], path, errors);
+  const retry = has(raw, 'retry') ? validateRetry(raw.retry, childPath(path, 'retry'), errors) : undefined;
+  const body = validateStepBody(compensationType, raw, path, errors);
+  return body === undefined ? undefined : ({ ...body, ...compact({ retry }) } as CompensationDefinition);
 }
 
 function checkId(step: Fields, path: string, errors: FieldError[]): string | undefined {

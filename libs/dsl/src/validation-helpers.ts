@@ -46,6 +46,18 @@ export function optionalString(object: Fields, key: string, path: string, errors
   return value;
 }
 
+export function optionalBoolean(object: Fields, key: string, path: string, errors: FieldError[]): boolean | undefined {
+  if (!has(object, key)) {
+    return undefined;
+  }
+  const value = object[key];
+  if (typeof value !== 'boolean') {
+    report(errors, childPath(path, key), `${key} must be true or false`);
+    return undefined;
+  }
+  return value;
+}
+
 export function requiredString(
   object: Fields,
   key: string,

@@ -295,7 +295,7 @@ describe('decide', () => {
       const final = await run.fail('charge', 'card declined', true, 2, secondsAfterStart(3));
 
       expect(final.commands).toEqual([{ type: 'PublishLifecycle', status: 'failed' }]);
-      expect(historyTypes(final)).toEqual(['StepFailed:charge', 'StepSkipped:ship', 'RunFailed']);
+      expect(historyTypes(final)).toEqual(['StepFailed:charge', 'StepCancelled:audit', 'StepSkipped:ship', 'RunFailed']);
       expect(run.state).toMatchObject({
         status: 'failed',
         error: { message: "step 'charge' failed: card declined", stepId: 'charge' },

@@ -1,13 +1,21 @@
 import { TERMINAL_RUN_STATUSES } from '@baton/contracts';
 import type { StepGraph, WorkflowDefinition } from '@baton/dsl';
+import {
+  compensatedStepOf,
+  compensationFailed,
+  completeCompensation,
+  continueCompensation,
+  isCompensationTarget,
+  startCompensation,
+} from './compensation';
 import { record } from './decision-context';
 import type { DecisionContext } from './decision-context';
-import type { Decision, RunEvent, RunState } from './run-state';
-import { advanceRun, failRunBecauseOfStep, startRun } from './run-transitions';
-import { canRetry, completeStep, failStep, scheduleRetry, startStep } from './step-transitions';
+import type { Decision, RunEvent, RunState, SignalPayload } from './run-state';
+import { advanceRun, cancelRun, failRunBecauseOfStep, startRun } from './run-transitions';
+import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
 
 type TaskResultEvent = Extract<RunEvent, { type: 'TaskCompleted' | 'TaskFailed' }>;
-type RetryDueEvent = Extract<RunEvent, { type: 'RetryDue' }>;
+type StepDueEvent = Extract<RunEvent, { type: 'RetryDue' | 'TimerDue' }>;
 
 export interface DecideArgs {
   definition: WorkflowDefinition;
@@ -23,8 +31,9 @@ export interface DecideArgs {
  * happened to it, returns the run's next state, the commands to carry out and the history to
  * append. Pure: no I/O, no clock but `now`, no randomness, and `args.state` is never changed,
  * so the same arguments always give the same decision and a run can be replayed.
- * An event that no longer applies (a duplicate or stale result, a retry timer for an attempt
- * that will not run) changes nothing and only leaves a `StaleResultIgnored` record (DESIGN.md §5).
+ * An event that no longer applies (a duplicate or stale result, a timer for an attempt that will
+ * not run, a signal nobody waits for) changes nothing and only leaves a `StaleResultIgnored`
+ * record (DESIGN.md §5).
  */
 export async function decide(args: DecideArgs): Promise<Decision> {
   const ctx: DecisionContext = {
@@ -45,11 +54,16 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
     case 'RunStarted':
       return onRunStarted(ctx);
     case 'TaskCompleted':
-      return onTaskCompleted(ctx, event);
     case 'TaskFailed':
-      return onTaskFailed(ctx, event);
+      return isCompensationTarget(event.stepId) ? onCompensationResult(ctx, event) : onTaskResult(ctx, event);
     case 'RetryDue':
-      return onRetryDue(ctx, event);
+      return isCompensationTarget(event.stepId) ? onCompensationRetryDue(ctx, event) : onRetryDue(ctx, event);
+    case 'TimerDue':
+      return onTimerDue(ctx, event);
+    case 'SignalReceived':
+      return onSignal(ctx, event.name, event.payload);
+    case 'CancelRequested':
+      return onCancel(ctx, event);
   }
 }
 
@@ -58,46 +72,123 @@ async function onRunStarted(ctx: DecisionContext): Promise<void> {
     ignore(ctx, { type: 'RunStarted' }, `run is already ${ctx.state.status}`);
     return;
   }
-  startRun(ctx);
-  await advanceRun(ctx);
+  await startRun(ctx);
 }
 
-async function onTaskCompleted(ctx: DecisionContext, event: Extract<RunEvent, { type: 'TaskCompleted' }>): Promise<void> {
+/**
+ * A step's attempt ended. While the run compensates, a late result is only recorded (a completed
+ * step joins the compensation queue) and the run does not move forward.
+ */
+async function onTaskResult(ctx: DecisionContext, event: TaskResultEvent): Promise<void> {
   const staleBecause = whyResultIsStale(ctx.state, event);
   if (staleBecause !== undefined) {
     ignore(ctx, event, staleBecause);
     return;
   }
-  completeStep(ctx, event.stepId, event.output);
-  await advanceRun(ctx);
-}
-
-function onTaskFailed(ctx: DecisionContext, event: Extract<RunEvent, { type: 'TaskFailed' }>): void {
-  const staleBecause = whyResultIsStale(ctx.state, event);
-  if (staleBecause !== undefined) {
-    ignore(ctx, event, staleBecause);
+  const compensating = ctx.state.status === 'compensating';
+  if (event.type === 'TaskCompleted') {
+    completeStep(ctx, event.stepId, event.output);
+    await (compensating ? continueCompensation(ctx) : advanceRun(ctx));
     return;
   }
-  if (canRetry(ctx, event.stepId, event.error)) {
+  if (!compensating && canRetry(ctx, event.stepId, event.error)) {
     scheduleRetry(ctx, event.stepId, event.error);
     return;
   }
   failStep(ctx, event.stepId, event.error);
-  failRunBecauseOfStep(ctx, event.stepId);
+  await (compensating ? continueCompensation(ctx) : failRunBecauseOfStep(ctx, event.stepId));
 }
 
-async function onRetryDue(ctx: DecisionContext, event: RetryDueEvent): Promise<void> {
-  const staleBecause = whyRetryIsStale(ctx.state, event);
+async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
+  const staleBecause = whyStepDueIsStale(ctx.state, event, 'scheduled', 1);
   if (staleBecause !== undefined) {
     ignore(ctx, event, staleBecause);
     return;
   }
   if ((await startStep(ctx, event.stepId)) === 'failed') {
-    failRunBecauseOfStep(ctx, event.stepId);
+    await failRunBecauseOfStep(ctx, event.stepId);
     return;
   }
   // The attempt may have completed inline, making more steps ready or finishing the run.
   await advanceRun(ctx);
+}
+
+/** A `delay` is over, or an `approval` ran out of time (its `defaultDecision` applies, if any). */
+async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
+  const staleBecause = whyStepDueIsStale(ctx.state, event, 'waiting', 0);
+  if (staleBecause !== undefined) {
+    ignore(ctx, event, staleBecause);
+    return;
+  }
+  const definition = definitionOf(ctx, event.stepId);
+  if (definition.type === 'approval') {
+    const decision = definition.defaultDecision;
+    if (decision === undefined) {
+      await failWaitingStep(ctx, event.stepId, `no decision for approval '${event.stepId}' within ${definition.timeout}`);
+      return;
+    }
+    await applyDecision(ctx, event.stepId, { decision, by: 'timeout' });
+    return;
+  }
+  completeStep(ctx, event.stepId, { waitedUntil: ctx.at });
+  await advanceRun(ctx);
+}
+
+/** A decision for the approval step named by the signal. */
+async function onSignal(ctx: DecisionContext, name: string, payload: SignalPayload): Promise<void> {
+  const step = Object.hasOwn(ctx.state.steps, name) ? ctx.state.steps[name] : undefined;
+  const event = { type: 'SignalReceived' as const, name, payload };
+  if (isTerminal(ctx.state)) return ignore(ctx, event, `run is ${ctx.state.status}`);
+  if (!step || definitionOf(ctx, name).type !== 'approval') return ignore(ctx, event, `no approval step '${name}'`);
+  if (step.status !== 'waiting') return ignore(ctx, event, `approval '${name}' is ${step.status}, not waiting`);
+  await applyDecision(ctx, name, payload);
+}
+
+/** Applies an approval decision: approved completes the step with the decision as output; rejected fails it. */
+async function applyDecision(ctx: DecisionContext, stepId: string, payload: SignalPayload): Promise<void> {
+  if (payload.decision === 'approved') {
+    completeStep(ctx, stepId, payload);
+    await advanceRun(ctx);
+    return;
+  }
+  ctx.state.steps[stepId].output = payload;
+  const by = payload.by ? ` by ${payload.by}` : '';
+  const comment = payload.comment ? `: ${payload.comment}` : '';
+  await failWaitingStep(ctx, stepId, `approval '${stepId}' rejected${by}${comment}`);
+}
+
+async function failWaitingStep(ctx: DecisionContext, stepId: string, message: string): Promise<void> {
+  failStep(ctx, stepId, { message, retryable: false });
+  await failRunBecauseOfStep(ctx, stepId);
+}
+
+async function onCancel(ctx: DecisionContext, event: Extract<RunEvent, { type: 'CancelRequested' }>): Promise<void> {
+  if (isTerminal(ctx.state) || ctx.state.status === 'compensating') {
+    ignore(ctx, event, `run is ${ctx.state.status}`);
+    return;
+  }
+  await cancelRun(ctx, event.reason);
+}
+
+async function onCompensationResult(ctx: DecisionContext, event: TaskResultEvent): Promise<void> {
+  const stepId = compensatedStepOf(event.stepId);
+  const compensation = ctx.state.steps[stepId]?.compensation;
+  if (ctx.state.status !== 'compensating' || compensation?.status !== 'running' || compensation.attempts !== event.attempt) {
+    ignore(ctx, event, 'not the running compensation attempt');
+    return;
+  }
+  if (event.type === 'TaskCompleted') await completeCompensation(ctx, stepId);
+  else compensationFailed(ctx, stepId, event.error);
+}
+
+async function onCompensationRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
+  const stepId = compensatedStepOf(event.stepId);
+  const compensation = ctx.state.steps[stepId]?.compensation;
+  if (ctx.state.status !== 'compensating' || compensation?.status !== 'scheduled' || compensation.attempts + 1 !== event.attempt) {
+    ignore(ctx, event, 'not the scheduled compensation attempt');
+    return;
+  }
+  await startCompensation(ctx, stepId);
 }
 
 /** Only the current attempt of a running step of a live run may move the run on. */
@@ -118,20 +209,23 @@ function whyResultIsStale(state: RunState, event: TaskResultEvent): string | und
   return undefined;
 }
 
-/** A retry timer starts the attempt it was set for, and only while the step is still waiting for it. */
-function whyRetryIsStale(state: RunState, event: RetryDueEvent): string | undefined {
-  if (isTerminal(state)) {
+/**
+ * A retry timer starts the attempt it was set for (the next one, while the step is `scheduled`);
+ * a step timer fires for the attempt that is `waiting`.
+ */
+function whyStepDueIsStale(state: RunState, event: StepDueEvent, expected: 'scheduled' | 'waiting', offset: number): string | undefined {
+  if (isTerminal(state) || state.status === 'compensating') {
     return `run is ${state.status}`;
   }
   const step = Object.hasOwn(state.steps, event.stepId) ? state.steps[event.stepId] : undefined;
   if (step === undefined) {
     return 'unknown step';
   }
-  if (step.status !== 'scheduled') {
+  if (step.status !== expected) {
     return `step is ${step.status}`;
   }
-  if (event.attempt !== step.attempts + 1) {
-    return `attempt ${event.attempt} is not the next attempt ${step.attempts + 1}`;
+  if (event.attempt !== step.attempts + offset) {
+    return `attempt ${event.attempt} is not the ${expected === 'scheduled' ? 'next' : 'waiting'} attempt ${step.attempts + offset}`;
   }
   return undefined;
 }

@@ -1,5 +1,15 @@
 export { decide } from './decide';
 export type { DecideArgs } from './decide';
-export type { Decision, EngineCommand, HistoryRecord, RunEvent, RunState, StepState } from './run-state';
+export type {
+  CompensationReason,
+  CompensationState,
+  Decision,
+  EngineCommand,
+  HistoryRecord,
+  RunEvent,
+  RunState,
+  SignalPayload,
+  StepState,
+} from './run-state';
 export { stepTypeOf } from './step-types';
 export type { StepContext, StepStart, StepType } from './step-types';

@@ -12,7 +12,20 @@ export interface StepState {
   error?: TaskError;
   startedAt?: string;
   endedAt?: string;
+  /** 1 for the first step to complete in this run, 2 for the next…: compensation runs in reverse of it. */
+  completionOrder?: number;
+  /** The saga compensation of this step, once it has begun. */
+  compensation?: CompensationState;
 }
+
+export interface CompensationState {
+  status: 'running' | 'scheduled' | 'completed' | 'failed';
+  attempts: number;
+  error?: TaskError;
+}
+
+/** Why the run is compensating: it failed, or it was cancelled by a definition with `compensateOnCancel`. */
+export type CompensationReason = 'failed' | 'cancelled';
 
 /** Everything the engine knows about one run. The service persists it; the engine never does I/O. */
 export interface RunState {
@@ -27,6 +40,7 @@ export interface RunState {
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
+  compensationReason?: CompensationReason;
   /** Keyed by step id, one entry per step of the definition, created with the run. */
   steps: Record<string, StepState>;
 }
@@ -37,7 +51,19 @@ export type RunEvent =
   | { type: 'TaskCompleted'; stepId: string; attempt: number; output: unknown }
   | { type: 'TaskFailed'; stepId: string; attempt: number; error: TaskError }
   /** A delayed retry is due: start attempt `attempt` of the step. */
-  | { type: 'RetryDue'; stepId: string; attempt: number };
+  | { type: 'RetryDue'; stepId: string; attempt: number }
+  /** A step's timer is due: a `delay` ends, or an `approval` times out. */
+  | { type: 'TimerDue'; stepId: string; attempt: number }
+  /** A signal for the run, e.g. an approval decision for the approval step named `name`. */
+  | { type: 'SignalReceived'; name: string; payload: SignalPayload }
+  | { type: 'CancelRequested'; reason?: string };
+
+/** The body of `POST /v1/runs/{id}/signals/{name}` (DESIGN.md §4). */
+export interface SignalPayload {
+  decision?: 'approved' | 'rejected';
+  by?: string;
+  comment?: string;
+}
 
 /** Side effects the service carries out after saving the new state, in the same transaction (outbox). */
 export type EngineCommand =
@@ -45,6 +71,8 @@ export type EngineCommand =
   | { type: 'DispatchTask'; stepId: string; attempt: number; taskType: string; input: unknown; deadline: string }
   /** Deliver `RetryDue` for this step and attempt at `dueAt`. */
   | { type: 'ScheduleRetry'; stepId: string; attempt: number; dueAt: string }
+  /** Deliver `TimerDue` for this step and attempt at `dueAt`. */
+  | { type: 'ScheduleTimer'; stepId: string; attempt: number; dueAt: string }
   /** Publish a RunLifecycleEvent for the run's new status. */
   | { type: 'PublishLifecycle'; status: RunStatus };
 
@@ -59,6 +87,15 @@ export interface HistoryRecord {
     | 'StepSkipped'
     | 'RunCompleted'
     | 'RunFailed'
+    | 'StepWaiting'
+    | 'StepCancelled'
+    | 'RunCancelled'
+    | 'RunCompensating'
+    | 'CompensationStarted'
+    | 'CompensationFailed'
+    | 'CompensationRetryScheduled'
+    | 'StepCompensated'
+    | 'RunCompensated'
     | 'StaleResultIgnored';
   stepId?: string;
   attempt?: number;

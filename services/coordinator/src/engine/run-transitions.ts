@@ -1,15 +1,24 @@
 import type { RunError } from '@baton/contracts';
-import { evaluateTemplate, ExpressionError, readySteps } from '@baton/dsl';
+import { evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
+import { beginCompensation } from './compensation';
 import { emit, record } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { cancelScheduledStep, skipStep, startStep } from './step-transitions';
+import { cancelStep, skipStep, startStep } from './step-transitions';
 
-export function startRun(ctx: DecisionContext): void {
+/** Starts the run, unless its input breaks the definition's input schema: then it fails at once, saying where. */
+export async function startRun(ctx: DecisionContext): Promise<void> {
   ctx.state.status = 'running';
   ctx.state.startedAt = ctx.at;
   record(ctx, { type: 'RunStarted' });
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
+  const violations = inputViolations(ctx.definition.input, ctx.state.input);
+  if (violations.length > 0) {
+    const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ');
+    await failRun(ctx, { message: `input does not match the workflow's input schema: ${detail}` });
+    return;
+  }
+  await advanceRun(ctx);
 }
 
 /**
@@ -20,8 +29,14 @@ export function startRun(ctx: DecisionContext): void {
 export async function advanceRun(ctx: DecisionContext): Promise<void> {
   for (let ready = readyStepIds(ctx); ready.length > 0; ready = readyStepIds(ctx)) {
     for (const stepId of ready) {
-      if ((await startStep(ctx, stepId)) === 'failed') {
-        failRunBecauseOfStep(ctx, stepId);
+      const outcome = await startStep(ctx, stepId);
+      if (outcome === 'failed') {
+        await failRunBecauseOfStep(ctx, stepId);
+        return;
+      }
+      if (outcome === 'succeeded') {
+        endEarly(ctx);
+        finishRun(ctx, ctx.state.steps[stepId].output);
         return;
       }
     }
@@ -32,37 +47,59 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
 }
 
 /** Ends the run because one of its steps failed for good. */
-export function failRunBecauseOfStep(ctx: DecisionContext, stepId: string): void {
+export async function failRunBecauseOfStep(ctx: DecisionContext, stepId: string): Promise<void> {
   const message = ctx.state.steps[stepId]?.error?.message ?? 'unknown error';
-  failRun(ctx, { message: `step '${stepId}' failed: ${message}`, stepId });
+  await failRun(ctx, { message: `step '${stepId}' failed: ${message}`, stepId });
 }
 
 /**
- * Ends the run as failed. Steps that never started are skipped and pending retries cancelled;
- * attempts still running are left alone, and their results are ignored because the run is over.
+ * Ends the run as failed. Steps that never started are skipped, waiting ones cancelled; attempts
+ * still running are left alone. When completed steps can be undone the run compensates first and
+ * ends `compensated` (or `failed`, naming the compensation that failed).
  */
-export function failRun(ctx: DecisionContext, error: RunError): void {
-  for (const stepId of ctx.graph.order) {
-    const status = ctx.state.steps[stepId]?.status;
-    if (status === 'pending') {
-      skipStep(ctx, stepId);
-    } else if (status === 'scheduled') {
-      cancelScheduledStep(ctx, stepId);
-    }
-  }
-  ctx.state.status = 'failed';
+export async function failRun(ctx: DecisionContext, error: RunError): Promise<void> {
+  endEarly(ctx);
   ctx.state.error = error;
+  if (await beginCompensation(ctx, 'failed')) return;
+  ctx.state.status = 'failed';
   ctx.state.endedAt = ctx.at;
   record(ctx, { type: 'RunFailed', data: error });
   emit(ctx, { type: 'PublishLifecycle', status: 'failed' });
 }
 
+/** Cancels the run on request; with `compensateOnCancel` the completed steps are undone first. */
+export async function cancelRun(ctx: DecisionContext, reason: string | undefined): Promise<void> {
+  endEarly(ctx, 'cancelled');
+  if (ctx.definition.compensateOnCancel && (await beginCompensation(ctx, 'cancelled'))) return;
+  ctx.state.status = 'cancelled';
+  ctx.state.endedAt = ctx.at;
+  record(ctx, { type: 'RunCancelled', ...(reason ? { data: { reason } } : {}) });
+  emit(ctx, { type: 'PublishLifecycle', status: 'cancelled' });
+}
+
+/** Steps that will not run now: pending ones are skipped (or cancelled), waiting ones cancelled. */
+function endEarly(ctx: DecisionContext, pendingBecome: 'skipped' | 'cancelled' = 'skipped'): void {
+  for (const stepId of ctx.graph.order) {
+    const status = ctx.state.steps[stepId]?.status;
+    if (status === 'pending') {
+      if (pendingBecome === 'skipped') skipStep(ctx, stepId);
+      else cancelStep(ctx, stepId);
+    } else if (status === 'scheduled' || status === 'waiting') {
+      cancelStep(ctx, stepId);
+    }
+  }
+}
+
 async function completeRun(ctx: DecisionContext): Promise<void> {
   const output = await evaluateWorkflowOutput(ctx);
   if (output instanceof ExpressionError) {
-    failRun(ctx, { message: `workflow output failed: ${output.message}` });
+    await failRun(ctx, { message: `workflow output failed: ${output.message}` });
     return;
   }
+  finishRun(ctx, output);
+}
+
+function finishRun(ctx: DecisionContext, output: unknown): void {
   ctx.state.status = 'completed';
   ctx.state.output = output;
   ctx.state.endedAt = ctx.at;

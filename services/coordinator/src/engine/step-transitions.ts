@@ -7,8 +7,11 @@ import { scopeOf } from './scope';
 import { stepTypeOf } from './step-types';
 import type { StepContext, StepStart } from './step-types';
 
-/** Where a step stands once the engine has tried to start it. */
-export type StepStartOutcome = 'running' | 'completed' | 'failed';
+/**
+ * Where a step stands once the engine has tried to start it. `succeeded` means the step ended
+ * the whole run successfully (a `succeed` step).
+ */
+export type StepStartOutcome = 'running' | 'waiting' | 'completed' | 'failed' | 'succeeded';
 
 /**
  * Starts the step's next attempt: dispatches it as a task, or completes it on the spot when its
@@ -27,9 +30,23 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
     return 'failed';
   }
   record(ctx, { type: 'StepStarted', stepId, attempt });
-  if (start.kind === 'completed') {
-    completeStep(ctx, stepId, start.output);
-    return 'completed';
+  switch (start.kind) {
+    case 'completed':
+      completeStep(ctx, stepId, start.output);
+      return 'completed';
+    case 'succeedRun':
+      completeStep(ctx, stepId, start.output);
+      return 'succeeded';
+    case 'failed':
+      failStep(ctx, stepId, { message: start.message, retryable: false });
+      return 'failed';
+    case 'wait':
+      step.status = 'waiting';
+      record(ctx, { type: 'StepWaiting', stepId, attempt, ...(start.until ? { data: { until: start.until } } : {}) });
+      if (start.until) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: start.until });
+      return 'waiting';
+    case 'dispatch':
+      break;
   }
   step.status = 'running';
   step.input = start.input;
@@ -49,6 +66,7 @@ export function completeStep(ctx: DecisionContext, stepId: string, output: unkno
   step.status = 'completed';
   step.output = output;
   step.endedAt = ctx.at;
+  step.completionOrder = 1 + Math.max(0, ...Object.values(ctx.state.steps).map((s) => s.completionOrder ?? 0));
   // An error left by an earlier attempt no longer describes the step.
   delete step.error;
   record(ctx, { type: 'StepCompleted', stepId, attempt: step.attempts });
@@ -88,14 +106,18 @@ export function skipStep(ctx: DecisionContext, stepId: string): void {
   record(ctx, { type: 'StepSkipped', stepId });
 }
 
-/** A retry waiting for its timer is called off; the `RetryDue` that follows is ignored. */
-export function cancelScheduledStep(ctx: DecisionContext, stepId: string): void {
+/**
+ * A step waiting for a retry, a timer or a signal is called off; the `RetryDue`, `TimerDue` or
+ * signal that may follow is ignored.
+ */
+export function cancelStep(ctx: DecisionContext, stepId: string): void {
   const step = stepStateOf(ctx, stepId);
   step.status = 'cancelled';
   step.endedAt = ctx.at;
+  record(ctx, { type: 'StepCancelled', stepId });
 }
 
-function definitionOf(ctx: DecisionContext, stepId: string): StepDefinition {
+export function definitionOf(ctx: DecisionContext, stepId: string): StepDefinition {
   const definition = Object.hasOwn(ctx.graph.steps, stepId) ? ctx.graph.steps[stepId] : undefined;
   if (definition === undefined) {
     throw new Error(`workflow ${ctx.definition.name} has no step '${stepId}'`);

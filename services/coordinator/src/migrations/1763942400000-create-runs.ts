@@ -17,6 +17,7 @@ export class CreateRuns1763942400000 implements MigrationInterface {
         "trigger" jsonb NOT NULL,
         "trace_id" text,
         "history_seq" int NOT NULL DEFAULT 0,
+        "compensation_reason" text,
         "created_at" timestamptz NOT NULL,
         "started_at" timestamptz,
         "ended_at" timestamptz
@@ -37,6 +38,8 @@ export class CreateRuns1763942400000 implements MigrationInterface {
         "error" jsonb,
         "started_at" timestamptz,
         "ended_at" timestamptz,
+        "completion_order" int,
+        "compensation" jsonb,
         PRIMARY KEY ("run_id", "step_id")
       )`);
     await runner.query(`

@@ -29,7 +29,11 @@ export class RunCommandsHandler {
   @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-step-due', filterSubject: Subjects.stepDue })
   async onStepDue(message: InboundMessage): Promise<void> {
     const due = message.json<StepDueCommand>();
-    await this.transitions.apply(due.runId, { type: 'RetryDue', stepId: due.stepId, attempt: due.attempt });
+    await this.transitions.apply(due.runId, {
+      type: due.kind === 'timer' ? 'TimerDue' : 'RetryDue',
+      stepId: due.stepId,
+      attempt: due.attempt,
+    });
   }
 
   @OnJetStreamMessage({ stream: Streams.results, durable: 'coordinator-task-results', filterSubject: Subjects.taskResult })

@@ -23,12 +23,15 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
         return { subject: Subjects.task(command.taskType), payload: dispatch, msgId: `task:${key}` };
       }
       case 'ScheduleRetry':
+      case 'ScheduleTimer': {
+        const kind = command.type === 'ScheduleRetry' ? 'retry' : 'timer';
         return {
           subject: Subjects.stepDue,
-          payload: { runId: run.id, stepId: command.stepId, attempt: command.attempt },
-          msgId: `due:${attemptKey(run.id, command.stepId, command.attempt)}`,
+          payload: { runId: run.id, stepId: command.stepId, attempt: command.attempt, kind },
+          msgId: `${kind}:${attemptKey(run.id, command.stepId, command.attempt)}`,
           notBefore: new Date(command.dueAt),
         };
+      }
       case 'PublishLifecycle': {
         const event: RunLifecycleEvent = {
           runId: run.id,

@@ -18,7 +18,7 @@ export class RunQueries {
   constructor(private readonly runs: RunsRepository) {}
 
   async get(id: string): Promise<RunView> {
-    const found = UUID.test(id) ? await this.runs.find(id) : null;
+    const found = await this.runs.find(id);
     if (!found) throw RpcProblemError.notFound(`no run '${id}'`);
     return toRunView(found.run, found.steps);
   }
@@ -53,5 +53,3 @@ export class RunQueries {
     };
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

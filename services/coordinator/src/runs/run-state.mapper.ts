@@ -22,6 +22,7 @@ export function toRunState(run: RunEntity, steps: StepEntity[]): RunState {
     output: run.output ?? undefined,
     error: run.error ?? undefined,
     trigger: run.trigger,
+    compensationReason: run.compensationReason ?? undefined,
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     endedAt: iso(run.endedAt),
@@ -40,6 +41,8 @@ function toStepState(step: StepEntity): StepState {
     error: step.error ?? undefined,
     startedAt: iso(step.startedAt),
     endedAt: iso(step.endedAt),
+    completionOrder: step.completionOrder ?? undefined,
+    compensation: step.compensation ?? undefined,
   });
 }
 
@@ -50,6 +53,7 @@ export function runColumns(state: RunState): Partial<RunEntity> {
     error: state.error ?? null,
     startedAt: date(state.startedAt),
     endedAt: date(state.endedAt),
+    compensationReason: state.compensationReason ?? null,
   };
 }
 
@@ -66,6 +70,8 @@ export function stepColumns(runId: string, position: number, step: StepState): S
     error: step.error ?? null,
     startedAt: date(step.startedAt),
     endedAt: date(step.endedAt),
+    completionOrder: step.completionOrder ?? null,
+    compensation: step.compensation ?? null,
   };
 }
 

@@ -4,7 +4,7 @@ import { Outbox, OutboxRelay } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
-import { decide, type RunEvent, type RunState, type StepState } from '../engine';
+import { decide, type Decision, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
 import { toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
@@ -40,18 +40,19 @@ export class RunTransitions {
     return { created };
   }
 
-  /** Feeds one event to an existing run. Unknown runs are logged and dropped: nothing can use them. */
-  async apply(runId: string, event: RunEvent): Promise<void> {
-    await this.runs.dataSource.transaction(async (manager) => {
+  /** Feeds one event to an existing run; null for an unknown run (logged and dropped: nothing can use it). */
+  async apply(runId: string, event: RunEvent): Promise<Decision | null> {
+    const decision = await this.runs.dataSource.transaction(async (manager) => {
       const locked = await this.runs.lock(manager, runId);
       if (!locked) {
         this.logger.warn(`${event.type} for unknown run ${runId} dropped`);
-        return;
+        return null;
       }
       const pinned = await this.definitions.get(locked.state.workflow, locked.state.version);
-      await this.decideAndSave(manager, locked, pinned, event, this.clock.now());
+      return this.decideAndSave(manager, locked, pinned, event, this.clock.now());
     });
     this.relay.kick();
+    return decision;
   }
 
   private async decideAndSave(
@@ -60,17 +61,18 @@ export class RunTransitions {
     pinned: PinnedDefinition,
     event: RunEvent,
     now: Date,
-  ): Promise<void> {
+  ): Promise<Decision> {
     const attributes = {
       [BatonAttributes.runId]: locked.state.id,
       [BatonAttributes.workflow]: locked.state.workflow,
       ...('stepId' in event ? { [BatonAttributes.stepId]: event.stepId, [BatonAttributes.attempt]: event.attempt } : {}),
     };
-    await inSpan(this.tracer, `run ${event.type}`, { attributes }, async (span) => {
+    return inSpan(this.tracer, `run ${event.type}`, { attributes }, async (span) => {
       const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
       span.setAttribute('baton.run_status', decision.state.status);
       await this.runs.save(manager, locked, decision.state, decision.history);
       await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now));
+      return decision;
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { RunError, RunStatus, RunTrigger } from '@baton/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { CompensationReason } from '../engine';
 
 @Entity({ name: 'runs' })
 export class RunEntity {
@@ -29,6 +30,9 @@ export class RunEntity {
 
   @Column({ name: 'trace_id', type: 'text', nullable: true })
   traceId!: string | null;
+
+  @Column({ name: 'compensation_reason', type: 'text', nullable: true })
+  compensationReason!: CompensationReason | null;
 
   /** Sequence number of the last history entry; the next one is `historySeq + 1`. */
   @Column({ name: 'history_seq', type: 'int', default: 0 })

@@ -23,6 +23,9 @@ export interface RunFilter {
   limit: number;
 }
 
+/** Run ids are UUIDs; anything else names no run (and would be a type error in PostgreSQL). */
+const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** The only code that reads or writes the coordinator's run tables. */
 @Injectable()
 export class RunsRepository {
@@ -59,6 +62,7 @@ export class RunsRepository {
 
   /** Loads a run and its steps with a row lock held until the transaction ends: one writer per run. */
   async lock(manager: EntityManager, id: string): Promise<LockedRun | null> {
+    if (!RUN_ID.test(id)) return null;
     const entity = await manager.findOne(RunEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!entity) return null;
     const steps = await manager.find(StepEntity, { where: { runId: id } });
@@ -86,6 +90,7 @@ export class RunsRepository {
   }
 
   async find(id: string): Promise<{ run: RunEntity; steps: StepEntity[] } | null> {
+    if (!RUN_ID.test(id)) return null;
     const run = await this.dataSource.manager.findOne(RunEntity, { where: { id } });
     if (!run) return null;
     return { run, steps: await this.dataSource.manager.find(StepEntity, { where: { runId: id }, order: { position: 'ASC' } }) };

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { nulCharacterErrors, RpcProblemError, RunIds, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
+import { nulCharacterErrors, RpcProblemError, RunIds, type RpcReplyValue, type RpcRequest, type RunView } from '@baton/contracts';
+import { inputViolations } from '@baton/dsl';
 import { RpcHandler } from '@baton/messaging';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { RunQueries } from './run-queries.service';
+import type { Decision } from '../engine';
 import { RunTransitions } from './run-transitions.service';
 
 /** The coordinator's request/reply surface for the admin API. */
@@ -23,6 +25,8 @@ export class RunsRpcHandler {
     const unstorable = nulCharacterErrors(request.input, 'input');
     if (unstorable.length > 0) throw RpcProblemError.invalid('the run input cannot be stored', unstorable);
     const pinned = await this.definitions.resolve(request.workflow, request.version);
+    const violations = inputViolations(pinned.definition.input, request.input ?? {});
+    if (violations.length > 0) throw RpcProblemError.invalid("the input does not match the workflow's input schema", violations);
     const runId = request.idempotencyKey ? RunIds.forIdempotencyKey(request.workflow, request.idempotencyKey) : RunIds.random();
     const { created } = await this.transitions.start({
       runId,
@@ -34,9 +38,31 @@ export class RunsRpcHandler {
     return { created, run: await this.queries.get(runId) };
   }
 
+  @RpcHandler('baton.rpc.coordinator.cancel-run')
+  async cancelRun(request: RpcRequest<'baton.rpc.coordinator.cancel-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.cancel-run'>> {
+    const decision = await this.transitions.apply(request.id, { type: 'CancelRequested', reason: request.reason });
+    return this.viewAfter(request.id, decision);
+  }
+
+  /** Delivers a signal; 409 when no step of the run is waiting for it, with the reason. */
+  @RpcHandler('baton.rpc.coordinator.signal-run')
+  async signalRun(request: RpcRequest<'baton.rpc.coordinator.signal-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.signal-run'>> {
+    const decision = await this.transitions.apply(request.id, { type: 'SignalReceived', name: request.name, payload: request.payload });
+    return this.viewAfter(request.id, decision);
+  }
+
   @RpcHandler('baton.rpc.coordinator.get-run')
   getRun(request: RpcRequest<'baton.rpc.coordinator.get-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.get-run'>> {
     return this.queries.get(request.id);
+  }
+
+  /** The run after an operation; the operation's own reason when it changed nothing. */
+  private async viewAfter(id: string, decision: Decision | null): Promise<RunView> {
+    if (!decision) throw RpcProblemError.notFound(`no run '${id}'`);
+    const ignored = decision.history.find((h) => h.type === 'StaleResultIgnored');
+    if (ignored)
+      throw RpcProblemError.conflict(String((ignored.data as { reason?: string } | undefined)?.reason ?? 'the run cannot take this now'));
+    return this.queries.get(id);
   }
 
   @RpcHandler('baton.rpc.coordinator.list-runs')

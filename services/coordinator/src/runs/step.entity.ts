@@ -1,5 +1,6 @@
 import type { StepStatus, TaskError } from '@baton/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { CompensationState } from '../engine';
 
 @Entity({ name: 'steps' })
 export class StepEntity {
@@ -36,4 +37,10 @@ export class StepEntity {
 
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
   endedAt!: Date | null;
+
+  @Column({ name: 'completion_order', type: 'int', nullable: true })
+  completionOrder!: number | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  compensation!: CompensationState | null;
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ListRunsQueryDto, PageQueryDto, StartRunDto } from '@baton/contracts';
+import { CancelRunDto, ListRunsQueryDto, PageQueryDto, SignalDto, StartRunDto } from '@baton/contracts';
 import { RpcClient } from '@baton/messaging';
 import type { Response } from 'express';
 
@@ -20,6 +20,26 @@ export class RunsController {
     });
     response.status(created ? 201 : 200);
     return run;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel a run: steps not finished are cancelled (compensating first when the definition asks); 409 if the run has ended',
+  })
+  cancel(@Param('id') id: string, @Body() body: CancelRunDto) {
+    return this.rpc.call('baton.rpc.coordinator.cancel-run', { id, reason: body?.reason });
+  }
+
+  @Post(':id/signals/:name')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Deliver a signal, e.g. the decision for the approval step named `name`; 409 if nothing waits for it' })
+  signal(@Param('id') id: string, @Param('name') name: string, @Body() body: SignalDto) {
+    return this.rpc.call('baton.rpc.coordinator.signal-run', {
+      id,
+      name,
+      payload: { decision: body.decision, by: body.by, comment: body.comment },
+    });
   }
 
   @Get()

@@ -1,7 +1,11 @@
 import type { StepDefinition } from '@baton/dsl';
+import { ApprovalStepType } from './approval.step-type';
+import { DelayStepType } from './delay.step-type';
+import { FailStepType } from './fail.step-type';
 import { HttpStepType } from './http.step-type';
 import { PublishStepType } from './publish.step-type';
 import type { StepType } from './step-type';
+import { SucceedStepType } from './succeed.step-type';
 import { TaskStepType } from './task.step-type';
 import { TransformStepType } from './transform.step-type';
 
@@ -17,6 +21,10 @@ const STEP_TYPE_REGISTRY: StepTypeRegistry = {
   publish: new PublishStepType(),
   task: new TaskStepType(),
   transform: new TransformStepType(),
+  delay: new DelayStepType(),
+  approval: new ApprovalStepType(),
+  fail: new FailStepType(),
+  succeed: new SucceedStepType(),
 };
 
 /** The implementation of a step's type. */

@@ -10,10 +10,19 @@ export interface StepContext {
 }
 
 /**
- * How an attempt begins: handed to a worker (the executor or an external one) as a task, or
- * finished on the spot when the step needs nothing but the scope.
+ * How an attempt begins: handed to a worker (the executor or an external one) as a task,
+ * finished on the spot when the step needs nothing but the scope, or parked until a timer or a
+ * signal.
  */
-export type StepStart = { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number } | { kind: 'completed'; output: unknown };
+export type StepStart =
+  | { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number }
+  | { kind: 'completed'; output: unknown }
+  /** Waits for a timer (`until`) or a signal, or both. */
+  | { kind: 'wait'; until?: string }
+  /** Fails the step for good, and so the run. */
+  | { kind: 'failed'; message: string }
+  /** Completes the step and ends the whole run now with `output`. */
+  | { kind: 'succeedRun'; output: unknown };
 
 /**
  * One step type of the workflow language (STYLE.md principle 3). Implementations are pure:

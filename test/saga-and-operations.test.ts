@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpTarget } from './support/http-target';
+import { Platform, type RunBody } from './support/platform';
+
+/** Five steps that each reserve something and know how to release it; step four always fails. */
+const saga = (target: HttpTarget, name: string, releaseDelayMs = 0) => `
+name: ${name}
+steps:
+${[1, 2, 3, 4, 5]
+  .map(
+    (n) => `  - id: step${n}
+    type: http
+    with: { method: POST, url: "${target.url(`/do/${n}`)}", body: { run: "\${ run.id }" } }
+    retry: { maxAttempts: 2, initialInterval: 1s }
+    compensate:
+      type: http
+      with: { method: POST, url: "${target.url(`/undo/${n}`)}", body: { run: "\${ run.id }", reservation: "\${ steps.step${n}.output.body.reservation }" }${releaseDelayMs ? `, headers: { X-Delay: "${releaseDelayMs}" }` : ''} }`,
+  )
+  .join('\n')}
+`;
+
+interface HistoryItem {
+  type: string;
+  stepId?: string;
+  attempt?: number;
+}
+
+describe('the saga and run operations', () => {
+  let platform: Platform;
+  let target: HttpTarget;
+
+  beforeAll(async () => {
+    target = await HttpTarget.start();
+    target.respondWith((request) => {
+      const [, kind, n] = request.path.split('/');
+      if (kind === 'do' && n === '4') return { status: 500, body: { error: 'out of stock' } };
+      const delayMs = Number(request.headers['x-delay'] ?? 0);
+      return { status: 200, body: { reservation: `${kind}-${n}` }, delayMs };
+    });
+    platform = await Platform.start();
+  });
+
+  afterAll(async () => {
+    await platform?.cleanup();
+    await target?.close();
+  });
+
+  const runIdOf = (body: string) => (JSON.parse(body) as { run: string }).run;
+  const undoneFor = (runId: string) =>
+    target.requests.filter((r) => r.path.startsWith('/undo/') && runIdOf(r.body) === runId).map((r) => r.path);
+
+  it('compensates steps three, two, one in that order, once each, and ends compensated', async () => {
+    expect((await platform.api('POST', '/v1/definitions', saga(target, 'five-step-saga'))).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'five-step-saga', input: {} });
+    const run = await platform.waitForRun(started.body.id);
+
+    expect(run.status).toBe('compensated');
+    expect(run.error).toMatchObject({ stepId: 'step4', message: expect.stringContaining('HTTP 500') });
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ['step1', 'compensated'],
+      ['step2', 'compensated'],
+      ['step3', 'compensated'],
+      ['step4', 'failed'],
+      ['step5', 'skipped'],
+    ]);
+    expect(run.steps[3].attempts).toBe(2);
+    expect(undoneFor(run.id)).toEqual(['/undo/3', '/undo/2', '/undo/1']);
+    const undo2 = target.requests.find((r) => r.path === '/undo/2' && runIdOf(r.body) === run.id);
+    expect(JSON.parse(undo2?.body ?? '{}')).toMatchObject({ reservation: 'do-2' });
+    expect(undo2?.headers['idempotency-key']).toBe(`${run.id}:step2.compensate:1`);
+
+    const history = await platform.api<{ items: HistoryItem[] }>('GET', `/v1/runs/${run.id}/history?limit=500`);
+    const sagaHistory = history.body.items.filter((h) => ['RunCompensating', 'StepCompensated', 'RunCompensated'].includes(h.type));
+    expect(sagaHistory.map((h) => `${h.type}${h.stepId ? `:${h.stepId}` : ''}`)).toEqual([
+      'RunCompensating',
+      'StepCompensated:step3',
+      'StepCompensated:step2',
+      'StepCompensated:step1',
+      'RunCompensated',
+    ]);
+  });
+
+  it('reaches the same outcome when the platform is killed during compensation', async () => {
+    expect((await platform.api('POST', '/v1/definitions', saga(target, 'slow-release-saga', 1500))).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'slow-release-saga', input: {} });
+    await platform.waitForRun(started.body.id, ['compensating']);
+    await expect.poll(() => undoneFor(started.body.id).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await platform.kill();
+    await platform.launch();
+    const run = await platform.waitForRun(started.body.id, ['compensated', 'failed'], 90_000);
+
+    expect(run.status).toBe('compensated');
+    expect(run.steps.map((s) => s.status)).toEqual(['compensated', 'compensated', 'compensated', 'failed', 'skipped']);
+    // At least once per compensation, in order; a repeat (after the crash) keeps its idempotency key.
+    const calls = target.requests.filter((r) => r.path.startsWith('/undo/') && runIdOf(r.body) === run.id);
+    const firstSeen = [...new Set(calls.map((c) => c.path))];
+    expect(firstSeen).toEqual(['/undo/3', '/undo/2', '/undo/1']);
+    for (const path of firstSeen) {
+      expect(new Set(calls.filter((c) => c.path === path).map((c) => c.headers['idempotency-key'])).size).toBe(1);
+    }
+  });
+
+  it('waits for an approval and continues when approved', async () => {
+    const definition = {
+      name: 'needs-approval',
+      steps: [
+        { id: 'manager', type: 'approval', timeout: '1h' },
+        { id: 'after', type: 'transform', output: { approvedBy: '${ steps.manager.output.by }' } },
+      ],
+      output: '${ steps.after.output }',
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'needs-approval', input: {} });
+    await expect.poll(async () => (await platform.waitForRun(started.body.id, ['running'])).steps[0].status).toBe('waiting');
+
+    const wrongName = await platform.api('POST', `/v1/runs/${started.body.id}/signals/nobody`, { decision: 'approved' });
+    expect(wrongName.status).toBe(409);
+    const badBody = await platform.api<{ errors: { path: string }[] }>('POST', `/v1/runs/${started.body.id}/signals/manager`, {
+      decision: 'maybe',
+    });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.errors.map((e) => e.path)).toContain('decision');
+
+    const approved = await platform.api('POST', `/v1/runs/${started.body.id}/signals/manager`, { decision: 'approved', by: 'ada' });
+    expect(approved.status).toBe(200);
+    const run = await platform.waitForRun(started.body.id);
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ approvedBy: 'ada' });
+    expect(run.steps[0].output).toEqual({ decision: 'approved', by: 'ada' });
+  });
+
+  it('applies the default decision when an approval times out, and a delay resumes after its duration', async () => {
+    const definition = {
+      name: 'timed-approval',
+      steps: [
+        { id: 'pause', type: 'delay', duration: '1s' },
+        { id: 'review', type: 'approval', timeout: '1s', defaultDecision: 'rejected' },
+      ],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'timed-approval', input: {} });
+    const run = await platform.waitForRun(started.body.id, ['failed'], 15_000);
+    expect(run.steps[0]).toMatchObject({ status: 'completed' });
+    expect(run.steps[1]).toMatchObject({ status: 'failed', error: { message: "approval 'review' rejected by timeout" } });
+    const history = await platform.api<{ items: (HistoryItem & { at: string })[] }>('GET', `/v1/runs/${run.id}/history`);
+    const at = (type: string, stepId: string) =>
+      Date.parse(history.body.items.find((h) => h.type === type && h.stepId === stepId)?.at ?? '');
+    expect(at('StepCompleted', 'pause') - at('StepStarted', 'pause')).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('cancels a waiting run, and refuses to cancel it twice', async () => {
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'needs-approval', input: {} });
+    await expect.poll(async () => (await platform.waitForRun(started.body.id, ['running'])).steps[0].status).toBe('waiting');
+    const cancelled = await platform.api<RunBody>('POST', `/v1/runs/${started.body.id}/cancel`, { reason: 'no longer needed' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    expect(cancelled.body.steps.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
+    expect((await platform.api('POST', `/v1/runs/${started.body.id}/cancel`, {})).status).toBe(409);
+    expect((await platform.api('POST', `/v1/runs/${started.body.id}/signals/manager`, { decision: 'approved' })).status).toBe(409);
+  });
+
+  it('ends runs early with fail and succeed steps', async () => {
+    const definition = {
+      name: 'early-exit',
+      steps: [
+        { id: 'check', type: 'transform', output: { vip: '${ input.vip }' } },
+        { id: 'shortcut', type: 'succeed', output: { fast: true }, needs: ['check'] },
+        { id: 'never', type: 'fail', error: 'unreachable', needs: ['shortcut'] },
+      ],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'early-exit', input: { vip: true } });
+    const run = await platform.waitForRun(started.body.id);
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ fast: true });
+    expect(run.steps.map((s) => s.status)).toEqual(['completed', 'completed', 'skipped']);
+
+    const failing = { name: 'always-fails', steps: [{ id: 'stop', type: 'fail', error: 'order ${ input.id } is blocked' }] };
+    expect((await platform.api('POST', '/v1/definitions', failing)).status).toBe(201);
+    const failed = await platform.waitForRun(
+      (await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'always-fails', input: { id: 7 } })).body.id,
+    );
+    expect(failed).toMatchObject({ status: 'failed', error: { stepId: 'stop', message: "step 'stop' failed: order 7 is blocked" } });
+  });
+
+  it('checks run input against the definition input schema', async () => {
+    const definition = {
+      name: 'typed-input',
+      input: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' }, total: { type: 'number', minimum: 0 } } },
+      steps: [{ id: 'echo', type: 'transform', output: '${ input }' }],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const bad = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/runs', { workflow: 'typed-input', input: { total: -1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.path).sort()).toEqual(['input.orderId', 'input.total']);
+    const good = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'typed-input', input: { orderId: 'o-1', total: 3 } });
+    expect((await platform.waitForRun(good.body.id)).status).toBe('completed');
+
+    const invalidSchema = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/definitions/validate', {
+      ...definition,
+      input: { type: 'no-such-type' },
+    });
+    expect(invalidSchema.status).toBe(400);
+    expect(invalidSchema.body.errors.map((e) => e.path)).toContain('input');
+  });
+});
