@@ -183,6 +183,28 @@ describe('the saga and run operations', () => {
     expect(failed).toMatchObject({ status: 'failed', error: { stepId: 'stop', message: "step 'stop' failed: order 7 is blocked" } });
   });
 
+  it('times out a whole run at its deadline, compensating what completed', async () => {
+    const definition = {
+      name: 'bounded-run',
+      timeout: '2s',
+      steps: [
+        {
+          id: 'hold',
+          type: 'http',
+          with: { method: 'POST', url: target.url('/do/1'), body: { run: '${ run.id }' } },
+          compensate: { type: 'http', with: { method: 'POST', url: target.url('/undo/1'), body: { run: '${ run.id }' } } },
+        },
+        { id: 'sign-off', type: 'approval' },
+      ],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'bounded-run', input: {} });
+    const run = await platform.waitForRun(started.body.id, ['timed_out', 'failed', 'completed'], 20_000);
+    expect(run).toMatchObject({ status: 'timed_out', error: { message: 'run timed out after 2s' } });
+    expect(run.steps.map((s) => s.status)).toEqual(['compensated', 'cancelled']);
+    expect(undoneFor(run.id)).toEqual(['/undo/1']);
+  });
+
   it('checks run input against the definition input schema', async () => {
     const definition = {
       name: 'typed-input',

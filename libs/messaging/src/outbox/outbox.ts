@@ -24,12 +24,19 @@ export function outboxTableSql(schema: string): string[] {
       "created_at" timestamptz NOT NULL DEFAULT now()
     )`,
     `CREATE INDEX "outbox_due_idx" ON "${schema}"."outbox" ("not_before", "id")`,
+    `CREATE INDEX "outbox_msg_id_idx" ON "${schema}"."outbox" ("msg_id")`,
   ];
 }
 
 /** Writes messages in the caller's transaction; the {@link OutboxRelay} publishes them after commit. */
 export class Outbox {
   constructor(readonly schema: string) {}
+
+  /** Drops messages not yet published, by message id: how a delayed message (a timer) is called off. */
+  async discard(manager: EntityManager, msgIds: string[]): Promise<void> {
+    if (msgIds.length === 0) return;
+    await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "msg_id" = ANY($1::text[])`, [msgIds]);
+  }
 
   async enqueue(manager: EntityManager, messages: OutboxMessage[]): Promise<void> {
     if (messages.length === 0) return;

@@ -49,10 +49,11 @@ export async function continueCompensation(ctx: DecisionContext): Promise<void> 
     return;
   }
   if (steps.some((s) => s.status === 'running')) return;
-  const finalStatus = ctx.state.compensationReason === 'cancelled' ? 'cancelled' : 'compensated';
+  const reason = ctx.state.compensationReason;
+  const finalStatus = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : 'compensated';
   ctx.state.status = finalStatus;
   ctx.state.endedAt = ctx.at;
-  record(ctx, { type: finalStatus === 'cancelled' ? 'RunCancelled' : 'RunCompensated' });
+  record(ctx, { type: reason === 'cancelled' ? 'RunCancelled' : 'RunCompensated' });
   emit(ctx, { type: 'PublishLifecycle', status: finalStatus });
 }
 

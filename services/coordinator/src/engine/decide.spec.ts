@@ -48,10 +48,11 @@ class RunDriver {
     this.state = newRun(definition, input);
   }
 
+  /** The decision, without attempt-timer commands: those are the subject of timers.spec.ts. */
   async send(event: RunEvent, now: Date = T0): Promise<Decision> {
     const decision = await decide({ definition: this.definition, graph: this.graph, state: this.state, event, now });
     this.state = decision.state;
-    return decision;
+    return { ...decision, commands: decision.commands.filter((c) => c.type !== 'ScheduleTimer' && c.type !== 'CancelTimer') };
   }
 
   start(now: Date = T0): Promise<Decision> {

@@ -1,4 +1,3 @@
-import { TERMINAL_RUN_STATUSES } from '@baton/contracts';
 import type { StepGraph, WorkflowDefinition } from '@baton/dsl';
 import {
   compensatedStepOf,
@@ -10,8 +9,9 @@ import {
 } from './compensation';
 import { record } from './decision-context';
 import type { DecisionContext } from './decision-context';
-import type { Decision, RunEvent, RunState, SignalPayload } from './run-state';
-import { advanceRun, cancelRun, failRunBecauseOfStep, startRun } from './run-transitions';
+import { RUN_TIMER, type Decision, type RunEvent, type RunState, type SignalPayload } from './run-state';
+import { advanceRun, cancelRun, failRunBecauseOfStep, startRun, timeOutRun } from './run-transitions';
+import { cancelMootTimers, isTerminal } from './timers';
 import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
 
 type TaskResultEvent = Extract<RunEvent, { type: 'TaskCompleted' | 'TaskFailed' }>;
@@ -46,6 +46,7 @@ export async function decide(args: DecideArgs): Promise<Decision> {
     history: [],
   };
   await apply(ctx, args.event);
+  cancelMootTimers(ctx, args.state);
   return { state: ctx.state, commands: ctx.commands, history: ctx.history };
 }
 
@@ -113,8 +114,22 @@ async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
   await advanceRun(ctx);
 }
 
-/** A `delay` is over, or an `approval` ran out of time (its `defaultDecision` applies, if any). */
+/**
+ * A timer fired: the run's deadline, a running attempt's deadline (a retryable failure), the end
+ * of a `delay`, or an `approval` out of time (its `defaultDecision` applies, if any).
+ */
 async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
+  if (event.stepId === RUN_TIMER) {
+    if (isTerminal(ctx.state) || ctx.state.status === 'compensating') return ignore(ctx, event, `run is ${ctx.state.status}`);
+    return timeOutRun(ctx);
+  }
+  const running = ctx.state.steps[event.stepId];
+  if (running?.status === 'running' && running.attempts === event.attempt && !isTerminal(ctx.state)) {
+    const timeout = definitionOf(ctx, event.stepId).timeout;
+    record(ctx, { type: 'StepTimedOut', stepId: event.stepId, attempt: event.attempt });
+    const message = `attempt ${event.attempt} timed out${timeout ? ` after ${timeout}` : ' (deadline passed)'}`;
+    return onTaskResult(ctx, { type: 'TaskFailed', stepId: event.stepId, attempt: event.attempt, error: { message, retryable: true } });
+  }
   const staleBecause = whyStepDueIsStale(ctx.state, event, 'waiting', 0);
   if (staleBecause !== undefined) {
     ignore(ctx, event, staleBecause);
@@ -233,8 +248,4 @@ function whyStepDueIsStale(state: RunState, event: StepDueEvent, expected: 'sche
 function ignore(ctx: DecisionContext, event: RunEvent, reason: string): void {
   const target = 'stepId' in event ? { stepId: event.stepId, attempt: event.attempt } : {};
   record(ctx, { type: 'StaleResultIgnored', ...target, data: { event: event.type, reason } });
-}
-
-function isTerminal(state: RunState): boolean {
-  return TERMINAL_RUN_STATUSES.includes(state.status);
 }

@@ -24,8 +24,8 @@ export interface CompensationState {
   error?: TaskError;
 }
 
-/** Why the run is compensating: it failed, or it was cancelled by a definition with `compensateOnCancel`. */
-export type CompensationReason = 'failed' | 'cancelled';
+/** Why the run is compensating: it failed, timed out, or was cancelled by a definition with `compensateOnCancel`. */
+export type CompensationReason = 'failed' | 'cancelled' | 'timed_out';
 
 /** Everything the engine knows about one run. The service persists it; the engine never does I/O. */
 export interface RunState {
@@ -44,6 +44,9 @@ export interface RunState {
   /** Keyed by step id, one entry per step of the definition, created with the run. */
   steps: Record<string, StepState>;
 }
+
+/** The `stepId` of the whole run's deadline timer; `$` cannot appear in a step id. */
+export const RUN_TIMER = '$run';
 
 /** What happened to a run, as fed to the engine. */
 export type RunEvent =
@@ -71,8 +74,10 @@ export type EngineCommand =
   | { type: 'DispatchTask'; stepId: string; attempt: number; taskType: string; input: unknown; deadline: string }
   /** Deliver `RetryDue` for this step and attempt at `dueAt`. */
   | { type: 'ScheduleRetry'; stepId: string; attempt: number; dueAt: string }
-  /** Deliver `TimerDue` for this step and attempt at `dueAt`. */
+  /** Deliver `TimerDue` for this step and attempt at `dueAt` (the run's own deadline uses `RUN_TIMER`). */
   | { type: 'ScheduleTimer'; stepId: string; attempt: number; dueAt: string }
+  /** A timer that became moot (the step finished first): it must fire nothing. */
+  | { type: 'CancelTimer'; stepId: string; attempt: number; kind: 'retry' | 'timer' }
   /** Publish a RunLifecycleEvent for the run's new status. */
   | { type: 'PublishLifecycle'; status: RunStatus };
 
@@ -96,6 +101,8 @@ export interface HistoryRecord {
     | 'CompensationRetryScheduled'
     | 'StepCompensated'
     | 'RunCompensated'
+    | 'StepTimedOut'
+    | 'RunTimedOut'
     | 'StaleResultIgnored';
   stepId?: string;
   attempt?: number;

@@ -1,7 +1,9 @@
 import type { RunError } from '@baton/contracts';
 import { evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
 import { beginCompensation } from './compensation';
-import { emit, record } from './decision-context';
+import { emit, instantAfter, record } from './decision-context';
+import { RUN_TIMER } from './run-state';
+import { durationMsOrDefault } from './step-types/step-duration';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
 import { cancelStep, skipStep, startStep } from './step-transitions';
@@ -12,6 +14,10 @@ export async function startRun(ctx: DecisionContext): Promise<void> {
   ctx.state.startedAt = ctx.at;
   record(ctx, { type: 'RunStarted' });
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
+  if (ctx.definition.timeout !== undefined) {
+    const dueAt = instantAfter(ctx, durationMsOrDefault(ctx.definition.timeout, 0));
+    emit(ctx, { type: 'ScheduleTimer', stepId: RUN_TIMER, attempt: 1, dueAt });
+  }
   const violations = inputViolations(ctx.definition.input, ctx.state.input);
   if (violations.length > 0) {
     const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ');
@@ -65,6 +71,17 @@ export async function failRun(ctx: DecisionContext, error: RunError): Promise<vo
   ctx.state.endedAt = ctx.at;
   record(ctx, { type: 'RunFailed', data: error });
   emit(ctx, { type: 'PublishLifecycle', status: 'failed' });
+}
+
+/** The run's deadline passed: what is unfinished stops, completed steps are compensated, and the run ends `timed_out`. */
+export async function timeOutRun(ctx: DecisionContext): Promise<void> {
+  endEarly(ctx, 'cancelled');
+  ctx.state.error = { message: `run timed out after ${ctx.definition.timeout}` };
+  record(ctx, { type: 'RunTimedOut', data: ctx.state.error });
+  if (await beginCompensation(ctx, 'timed_out')) return;
+  ctx.state.status = 'timed_out';
+  ctx.state.endedAt = ctx.at;
+  emit(ctx, { type: 'PublishLifecycle', status: 'timed_out' });
 }
 
 /** Cancels the run on request; with `compensateOnCancel` the completed steps are undone first. */

@@ -4,6 +4,7 @@ import type { StepDefinition } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
+import { attemptTimerGraceMs } from './timers';
 import { stepTypeOf } from './step-types';
 import type { StepContext, StepStart } from './step-types';
 
@@ -58,6 +59,8 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
     input: start.input,
     deadline: instantAfter(ctx, start.timeoutMs),
   });
+  const grace = attemptTimerGraceMs(definitionOf(ctx, stepId));
+  if (grace !== undefined) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: instantAfter(ctx, start.timeoutMs + grace) });
   return 'running';
 }
 

@@ -5,10 +5,21 @@ import type { EngineCommand, RunState } from '../engine';
 /** Idempotency key of one step attempt (DESIGN.md §5): sent to HTTP targets and workers. */
 export const attemptKey = (runId: string, stepId: string, attempt: number): string => `${runId}:${stepId}:${attempt}`;
 
+/** Outbox message id of a step's timer, so a timer can be found again to cancel it. */
+const timerMsgId = (runId: string, stepId: string, attempt: number, kind: 'retry' | 'timer') =>
+  `${kind}:${attemptKey(runId, stepId, attempt)}`;
+
+/** Message ids of the timers the engine called off: deleted before they fire. */
+export function cancelledTimerIds(run: RunState, commands: EngineCommand[]): string[] {
+  return commands.flatMap((c) => (c.type === 'CancelTimer' ? [timerMsgId(run.id, c.stepId, c.attempt, c.kind)] : []));
+}
+
 /** Turns the engine's commands into the messages the outbox relays after commit. */
 export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: Date): OutboxMessage[] {
-  return commands.map((command): OutboxMessage => {
+  return commands.flatMap((command): OutboxMessage[] => {
     switch (command.type) {
+      case 'CancelTimer':
+        return [];
       case 'DispatchTask': {
         const key = attemptKey(run.id, command.stepId, command.attempt);
         const dispatch: TaskDispatch = {
@@ -20,17 +31,19 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
           input: command.input,
           deadline: command.deadline,
         };
-        return { subject: Subjects.task(command.taskType), payload: dispatch, msgId: `task:${key}` };
+        return [{ subject: Subjects.task(command.taskType), payload: dispatch, msgId: `task:${key}` }];
       }
       case 'ScheduleRetry':
       case 'ScheduleTimer': {
         const kind = command.type === 'ScheduleRetry' ? 'retry' : 'timer';
-        return {
-          subject: Subjects.stepDue,
-          payload: { runId: run.id, stepId: command.stepId, attempt: command.attempt, kind },
-          msgId: `${kind}:${attemptKey(run.id, command.stepId, command.attempt)}`,
-          notBefore: new Date(command.dueAt),
-        };
+        return [
+          {
+            subject: Subjects.stepDue,
+            payload: { runId: run.id, stepId: command.stepId, attempt: command.attempt, kind },
+            msgId: timerMsgId(run.id, command.stepId, command.attempt, kind),
+            notBefore: new Date(command.dueAt),
+          },
+        ];
       }
       case 'PublishLifecycle': {
         const event: RunLifecycleEvent = {
@@ -42,11 +55,13 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
           ...(run.error ? { error: run.error } : {}),
           occurredAt: now.toISOString(),
         };
-        return {
-          subject: Subjects.lifecycle(run.workflow, command.status),
-          payload: event,
-          msgId: `lifecycle:${run.id}:${command.status}`,
-        };
+        return [
+          {
+            subject: Subjects.lifecycle(run.workflow, command.status),
+            payload: event,
+            msgId: `lifecycle:${run.id}:${command.status}`,
+          },
+        ];
       }
     }
   });

@@ -6,7 +6,7 @@ import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/te
 import type { EntityManager } from 'typeorm';
 import { decide, type Decision, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
-import { toOutboxMessages } from './run-outbox';
+import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
 
 /**
@@ -71,6 +71,7 @@ export class RunTransitions {
       const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
       span.setAttribute('baton.run_status', decision.state.status);
       await this.runs.save(manager, locked, decision.state, decision.history);
+      await this.outbox.discard(manager, cancelledTimerIds(decision.state, decision.commands));
       await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now));
       return decision;
     });
