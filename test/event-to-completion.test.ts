@@ -153,6 +153,38 @@ describe('an event-triggered workflow, end to end', () => {
     expect(target.requestsTo('/reserve').filter((r) => r.body.includes('api-1'))).toHaveLength(1);
   });
 
+  it('resolves secrets only at call time: the target gets the value, run state and history never hold it', async () => {
+    const definition = {
+      name: 'authorised-call',
+      steps: [
+        {
+          id: 'call',
+          type: 'http',
+          with: {
+            method: 'POST',
+            url: target.url('/secure'),
+            headers: { Authorization: 'Bearer ${ secrets.opsHook }' },
+            body: { who: '${ input.who }' },
+          },
+        },
+      ],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'authorised-call', input: { who: 'ada' } });
+    const run = await platform.waitForRun(started.body.id);
+    expect(run.status).toBe('completed');
+    expect(target.requestsTo('/secure')[0].headers.authorization).toBe(`Bearer ${HOOK_SECRET}`);
+    const history = await platform.api('GET', `/v1/runs/${run.id}/history`);
+    expect(JSON.stringify(run)).not.toContain(HOOK_SECRET);
+    expect(JSON.stringify(history.body)).not.toContain(HOOK_SECRET);
+    expect(run.steps[0].input).toMatchObject({ headers: { Authorization: 'Bearer ${ secrets.opsHook }' } });
+
+    const leaky = { name: 'leaky', steps: [{ id: 'copy', type: 'transform', output: { token: '${ secrets.opsHook }' } }] };
+    const refused = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/definitions', leaky);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((e) => e.path)).toEqual(['steps[0].output.token']);
+  });
+
   it('rejects an invalid definition with every error and its path', async () => {
     const { status, body, headers } = await platform.api<{ errors: { path: string; message: string }[] }>('POST', '/v1/definitions', {
       name: 'Bad Name',

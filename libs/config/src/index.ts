@@ -1,1 +1,2 @@
 export { BatonConfig, ConfigError, loadConfig } from './baton-config';
+export { Secrets, UnresolvedSecretError } from './secrets';

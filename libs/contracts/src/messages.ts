@@ -1,3 +1,4 @@
+import type { SecretTemplate } from '@baton/dsl';
 import type { RunStatus } from './statuses';
 
 /** CloudEvents 1.0 JSON envelope of a business trigger event (DESIGN.md §2, contract). */
@@ -94,6 +95,11 @@ export interface HttpTaskInput {
   headers?: Record<string, string>;
   body?: unknown;
   timeoutMs: number;
+  /**
+   * Values the executor resolves just before the call, from `${ secrets.<name> }` templates kept
+   * as written at these paths (e.g. `["headers", "Authorization"]`); never resolved into run state.
+   */
+  secrets?: SecretTemplate[];
 }
 
 /** Output of the built-in `http` task type. */

@@ -26,6 +26,8 @@ export type {
 } from './definition.types';
 export { COMPENSATION_TYPES, STEP_TYPES } from './definition.types';
 export { inputViolations } from './input-schema';
+export { evaluateTemplateDeferringSecrets, usesSecrets } from './secret-templates';
+export type { SecretTemplate, ValuePath } from './secret-templates';
 export {
   EVENT_TYPE_PATTERN,
   HTTP_METHODS,

@@ -1,6 +1,7 @@
 import { WORKFLOW_NAME_PATTERN } from './definition.constants';
 import type { FieldError, WorkflowDefinition } from './definition.types';
 import { inputSchemaErrors } from './input-schema';
+import { misplacedSecretErrors } from './secret-templates';
 import { buildStepGraph, type StepGraph } from './step-graph';
 import { validateNotifications } from './validate-notifications';
 import { validateSteps } from './validate-steps';
@@ -43,6 +44,7 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const output = optionalTemplate(document, 'output', '', errors);
   const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
   const compensateOnCancel = optionalBoolean(document, 'compensateOnCancel', '', errors);
+  errors.push(...misplacedSecretErrors(document));
   if (errors.length > 0 || name === undefined || steps === undefined) {
     return { ok: false, errors };
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { type BatonConfig } from '@baton/config';
+import { type BatonConfig, type Secrets } from '@baton/config';
 import { MessagingModule } from '@baton/messaging';
 import { shutdownTelemetry } from '@baton/telemetry';
 import { CoreModule } from './core.module';
@@ -23,9 +23,9 @@ export function createLogger(serviceName: string, config: BatonConfig): ConsoleL
 }
 
 /** Starts one service as a Nest application with its config, NATS, health responder and logger. */
-export async function startService(service: ServiceDefinition, config: BatonConfig): Promise<INestApplicationContext> {
+export async function startService(service: ServiceDefinition, config: BatonConfig, secrets: Secrets): Promise<INestApplicationContext> {
   @Module({
-    imports: [CoreModule.forService(config, service.name), MessagingModule, service.module],
+    imports: [CoreModule.forService(config, secrets, service.name), MessagingModule, service.module],
     providers: [ServiceHealth],
   })
   class ServiceRootModule {}

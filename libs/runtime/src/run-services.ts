@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@baton/config';
+import { ConfigError, loadConfig, Secrets } from '@baton/config';
 import { startTelemetry } from '@baton/telemetry';
 import type { INestApplicationContext } from '@nestjs/common';
 import { closeOnSignal, createLogger, startService, type ServiceDefinition } from './run-service';
@@ -22,7 +22,8 @@ export async function runServices(processName: string, services: ServiceDefiniti
   const logger = createLogger(processName, config);
   const apps: INestApplicationContext[] = [];
   try {
-    for (const service of services) apps.push(await startService(service, config));
+    const secrets = Secrets.fromEnvironment();
+    for (const service of services) apps.push(await startService(service, config, secrets));
   } catch (error) {
     logger.fatal(`start-up failed: ${(error as Error).stack ?? String(error)}`);
     await Promise.allSettled([...apps].reverse().map((app) => app.close()));

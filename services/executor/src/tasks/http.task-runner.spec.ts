@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Secrets } from '@baton/config';
 import type { HttpTaskInput, TaskDispatch } from '@baton/contracts';
 import { extractTraceContext, inSpan, serviceTracer, startTelemetry } from '@baton/telemetry';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -58,7 +59,7 @@ describe('HttpTaskRunner', () => {
     received = [];
   });
 
-  const runner = new HttpTaskRunner();
+  const runner = new HttpTaskRunner(Secrets.fromEnvironment({ BATON_SECRET_apiToken: 'tok-123' }));
 
   function dispatchOf(input: Partial<HttpTaskInput> | unknown, overrides: Partial<TaskDispatch> = {}): TaskDispatch {
     return {
@@ -144,6 +145,40 @@ describe('HttpTaskRunner', () => {
 
     expect(outcome).toMatchObject({ status: 'failed', error: { retryable: true } });
     expect(outcome.status === 'failed' && outcome.error.message).toMatch(/^HTTP GET http:\/\/127\.0\.0\.1:\d+\/ failed: .*ECONNREFUSED/);
+  });
+
+  it('resolves secret templates at their paths just before the call, and nowhere else', async () => {
+    const outcome = await runner.run(
+      dispatchOf({
+        method: 'POST',
+        url: `${baseUrl}/json`,
+        headers: { Authorization: 'Bearer ${ secrets.apiToken }', 'X-Echo': '${ secrets.apiToken }' },
+        body: { note: '${ secrets.apiToken }' },
+        timeoutMs: 5_000,
+        secrets: [{ path: ['headers', 'Authorization'], template: 'Bearer ${ secrets.apiToken }' }],
+      }),
+    );
+
+    expect(outcome.status).toBe('completed');
+    expect(received[0].headers.authorization).toBe('Bearer tok-123');
+    // Not listed, so left as text: data that looks like a secret template stays inert.
+    expect(received[0].headers['x-echo']).toBe('${ secrets.apiToken }');
+    expect(JSON.parse(received[0].body)).toEqual({ note: '${ secrets.apiToken }' });
+  });
+
+  it('fails for good, without calling out, when a secret is not configured', async () => {
+    const outcome = await runner.run(
+      dispatchOf({
+        method: 'GET',
+        url: `${baseUrl}/text`,
+        headers: { Authorization: '${ secrets.missing }' },
+        timeoutMs: 5_000,
+        secrets: [{ path: ['headers', 'Authorization'], template: '${ secrets.missing }' }],
+      }),
+    );
+
+    expect(outcome).toMatchObject({ status: 'failed', error: { retryable: false, message: expect.stringContaining('BATON_SECRET_') } });
+    expect(received).toHaveLength(0);
   });
 
   it('runs an attempt whose deadline has passed: a redelivered attempt must not fail into a new one', async () => {

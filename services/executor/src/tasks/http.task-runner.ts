@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { HttpTaskInput, TaskDispatch } from '@baton/contracts';
-import { HTTP_METHODS } from '@baton/dsl';
+import { Secrets, UnresolvedSecretError } from '@baton/config';
+import { HTTP_METHODS, type ValuePath } from '@baton/dsl';
 import { BatonAttributes, injectTraceHeaders, inSpan, serviceTracer, SpanKind, SpanStatusCode, type Span } from '@baton/telemetry';
 import { mapHttpResponse, readCappedText } from './http-response.mapper';
 import { failed, type TaskOutcome, type TaskRunner } from './task-runner';
@@ -20,13 +21,23 @@ export class HttpTaskRunner implements TaskRunner {
   readonly taskType = 'http';
   private readonly tracer = serviceTracer('executor');
 
+  constructor(private readonly secrets: Secrets) {}
+
   async run(dispatch: TaskDispatch): Promise<TaskOutcome> {
-    const prepared = prepareRequest(dispatch.input);
+    let input: unknown;
+    try {
+      input = await this.withSecrets(dispatch.input);
+    } catch (error) {
+      if (error instanceof UnresolvedSecretError) return failed(error.message, false);
+      throw error;
+    }
+    const prepared = prepareRequest(input);
     if (typeof prepared === 'string') return failed(`invalid http task input: ${prepared}`, false);
-    const { method, url } = prepared;
+    const { method } = prepared;
     const attributes = {
       'http.request.method': method,
-      'url.full': url.href,
+      // As dispatched: a URL that carries a secret shows its template, never the secret.
+      'url.full': String((dispatch.input as Partial<HttpTaskInput>).url),
       [BatonAttributes.runId]: dispatch.runId,
       [BatonAttributes.stepId]: dispatch.stepId,
       [BatonAttributes.attempt]: dispatch.attempt,
@@ -38,6 +49,18 @@ export class HttpTaskRunner implements TaskRunner {
     } catch (error) {
       return failed(describeRequestError(prepared, error), true);
     }
+  }
+
+  /** A copy of the input with each secret template resolved at its path; the dispatch itself keeps the templates. */
+  private async withSecrets(raw: unknown): Promise<unknown> {
+    const templates = (raw as Partial<HttpTaskInput> | null)?.secrets;
+    if (!Array.isArray(templates) || templates.length === 0) return raw;
+    const input = structuredClone(raw) as Record<string, unknown>;
+    delete input.secrets;
+    for (const { path, template } of templates) {
+      setAt(input, path, await this.secrets.resolve(template, `the secret at ${path.join('.')}`));
+    }
+    return input;
   }
 
   private async call(request: PreparedRequest, idempotencyKey: string, span: Span): Promise<TaskOutcome> {
@@ -106,4 +129,14 @@ function causeOf(error: unknown): string {
     return cause.message || (typeof code === 'string' ? code : cause.name);
   }
   return error.message;
+}
+
+function setAt(target: Record<string, unknown>, path: ValuePath, value: string): void {
+  let node: Record<string | number, unknown> = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (!next || typeof next !== 'object') return;
+    node = next as Record<string | number, unknown>;
+  }
+  if (path.length > 0) node[path[path.length - 1]] = value;
 }

@@ -6,7 +6,7 @@ import type { DeliveriesRepository, FailedAttempt, NewDelivery } from './deliver
 import { DeliverRunNotificationsUseCase, PendingWebhooksError } from './deliver-run-notifications.use-case';
 import type { DeliveryEntity } from './delivery.entity';
 import type { NotificationRules } from './notification-rules';
-import { Secrets } from './secrets.provider';
+import { Secrets } from '@baton/config';
 import type { WebhookRequest } from './webhook-request';
 import type { WebhookResult, WebhookSender } from './webhook-sender';
 

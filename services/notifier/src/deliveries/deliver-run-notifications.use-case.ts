@@ -1,10 +1,10 @@
+import { Secrets, UnresolvedSecretError } from '@baton/config';
 import { Injectable, Logger } from '@nestjs/common';
 import type { RunLifecycleEvent } from '@baton/contracts';
 import { NOTIFICATION_EVENTS, type NotificationEvent, type NotificationRule } from '@baton/dsl';
 import { Clock } from '@baton/runtime';
 import { DeliveriesRepository } from './deliveries.repository';
 import { NotificationRules } from './notification-rules';
-import { Secrets, UnresolvedSecretError } from './secrets.provider';
 import { buildWebhookRequest } from './webhook-request';
 import { WebhookSender } from './webhook-sender';
 
@@ -68,7 +68,7 @@ export class DeliverRunNotificationsUseCase {
 
     let signingKey: string | undefined;
     try {
-      signingKey = rule.webhook.secret === undefined ? undefined : await this.secrets.resolve(rule.webhook.secret);
+      signingKey = rule.webhook.secret === undefined ? undefined : await this.secrets.resolve(rule.webhook.secret, 'the webhook secret');
     } catch (error) {
       if (!(error instanceof UnresolvedSecretError)) throw error;
       // Secrets are read once at start, so no redelivery can fix this; sending unsigned is not an option.

@@ -5,11 +5,10 @@ import { DeliverRunNotificationsUseCase } from './deliver-run-notifications.use-
 import { DeliveryEntity } from './delivery.entity';
 import { NotificationRules } from './notification-rules';
 import { RunLifecycleHandler } from './run-lifecycle.handler';
-import { secretsProvider } from './secrets.provider';
 import { WebhookSender } from './webhook-sender';
 
 @Module({
   imports: [TypeOrmModule.forFeature([DeliveryEntity], 'notifier')],
-  providers: [secretsProvider, NotificationRules, DeliveriesRepository, WebhookSender, DeliverRunNotificationsUseCase, RunLifecycleHandler],
+  providers: [NotificationRules, DeliveriesRepository, WebhookSender, DeliverRunNotificationsUseCase, RunLifecycleHandler],
 })
 export class DeliveriesModule {}

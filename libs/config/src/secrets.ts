@@ -1,4 +1,3 @@
-import type { Provider } from '@nestjs/common';
 import { evaluateTemplate } from '@baton/dsl';
 
 const SECRET_VARIABLE_PREFIX = 'BATON_SECRET_';
@@ -15,7 +14,7 @@ export class UnresolvedSecretError extends Error {
 export class Secrets {
   private constructor(private readonly values: Readonly<Record<string, string>>) {}
 
-  static fromEnvironment(env: NodeJS.ProcessEnv): Secrets {
+  static fromEnvironment(env: NodeJS.ProcessEnv = process.env): Secrets {
     const values: Record<string, string> = {};
     for (const [variable, value] of Object.entries(env)) {
       const name = variable.slice(SECRET_VARIABLE_PREFIX.length);
@@ -24,21 +23,21 @@ export class Secrets {
     return new Secrets(values);
   }
 
-  /** A plain secret as written, or the value a `${ secrets.<name> }` template names. */
-  async resolve(template: string): Promise<string> {
+  /**
+   * A plain secret as written, or the value of a template over `secrets` only (e.g.
+   * `Bearer ${ secrets.apiToken }`). `usage` names what is being resolved, for the error message.
+   */
+  async resolve(template: string, usage: string): Promise<string> {
     let value: unknown;
     try {
       value = await evaluateTemplate(template, { secrets: { ...this.values } });
     } catch {
       // The expression error would quote the template, which may be a plain secret.
-      throw new UnresolvedSecretError('the webhook secret is not a valid template');
+      throw new UnresolvedSecretError(`${usage} is not a valid template`);
     }
     if (typeof value !== 'string' || value === '') {
-      throw new UnresolvedSecretError(`the webhook secret resolved to nothing: is its ${SECRET_VARIABLE_PREFIX}<name> variable set?`);
+      throw new UnresolvedSecretError(`${usage} resolved to nothing: is its ${SECRET_VARIABLE_PREFIX}<name> variable set?`);
     }
     return value;
   }
 }
-
-/** The one place the notifier reads secrets from the environment (STYLE.md principle 6). */
-export const secretsProvider: Provider = { provide: Secrets, useFactory: () => Secrets.fromEnvironment(process.env) };
