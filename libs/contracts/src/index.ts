@@ -26,7 +26,17 @@ export type {
   TaskResult,
 } from './messages';
 export { RpcProblemError } from './rpc';
-export type { HealthReport, SignalBody, RpcCatalogue, RpcPattern, RpcProblem, RpcReply, RpcReplyValue, RpcRequest } from './rpc';
+export type {
+  HealthReport,
+  RunOperation,
+  SignalBody,
+  RpcCatalogue,
+  RpcPattern,
+  RpcProblem,
+  RpcReply,
+  RpcReplyValue,
+  RpcRequest,
+} from './rpc';
 export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
 export type { RunStatus, StepStatus } from './statuses';
 export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';

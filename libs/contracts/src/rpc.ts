@@ -40,8 +40,8 @@ export interface RpcCatalogue {
     request: { id: string };
     reply: RunView;
   };
-  'baton.rpc.coordinator.cancel-run': {
-    request: { id: string; reason?: string };
+  'baton.rpc.coordinator.operate-run': {
+    request: { id: string; operation: RunOperation; reason?: string };
     reply: RunView;
   };
   'baton.rpc.coordinator.signal-run': {
@@ -65,6 +65,9 @@ export interface RpcCatalogue {
 export type RpcPattern = keyof RpcCatalogue;
 export type RpcRequest<P extends RpcPattern> = RpcCatalogue[P]['request'];
 export type RpcReplyValue<P extends RpcPattern> = RpcCatalogue[P]['reply'];
+
+/** `POST /v1/runs/{id}/<operation>` (DESIGN.md §4). */
+export type RunOperation = 'cancel' | 'retry' | 'pause' | 'resume';
 
 /** `POST /v1/runs/{id}/signals/{name}` (DESIGN.md §4): for an approval, the decision. */
 export interface SignalBody {

@@ -1,14 +1,21 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FieldError } from './definition.types';
 
-// One compiler for the process; `allErrors` so a caller learns every violation at once.
-const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * A compiler per schema: Ajv registers every schema it compiles (by `$id` too), so a shared one
+ * would refuse the next version of a definition with the same `$id` and keep every schema alive.
+ * `allErrors`, so a caller learns every violation at once.
+ */
+function compile(schema: Record<string, unknown>): ValidateFunction {
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+}
 
 /** Problems that make `schema` unusable as a JSON Schema, reported at `path`. */
 export function inputSchemaErrors(schema: Record<string, unknown>, path: string): FieldError[] {
   try {
-    ajv.compile(schema);
+    compile(schema);
     return [];
   } catch (error) {
     return [{ path, message: `not a valid JSON Schema: ${(error as Error).message}` }];
@@ -20,7 +27,7 @@ export function inputViolations(schema: Record<string, unknown> | undefined, inp
   if (!schema) return [];
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = compile(schema);
     compiled.set(schema, validate);
   }
   return validate(input) ? [] : (validate.errors ?? []).map(toFieldError);

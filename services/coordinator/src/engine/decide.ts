@@ -10,7 +10,7 @@ import {
 import { record } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { RUN_TIMER, type Decision, type RunEvent, type RunState, type SignalPayload } from './run-state';
-import { advanceRun, cancelRun, failRunBecauseOfStep, startRun, timeOutRun } from './run-transitions';
+import { advanceRun, cancelRun, failRunBecauseOfStep, pauseRun, resumeRun, retryRun, startRun, timeOutRun } from './run-transitions';
 import { cancelMootTimers, isTerminal } from './timers';
 import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
 
@@ -65,6 +65,21 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
       return onSignal(ctx, event.name, event.payload);
     case 'CancelRequested':
       return onCancel(ctx, event);
+    case 'RetryRequested':
+      if (ctx.state.status !== 'failed' || ctx.state.compensationReason !== undefined) {
+        return ignore(
+          ctx,
+          event,
+          ctx.state.status === 'failed'
+            ? 'its compensations ran; a compensated run cannot resume'
+            : `run is ${ctx.state.status}, not failed`,
+        );
+      }
+      return retryRun(ctx);
+    case 'PauseRequested':
+      return ctx.state.status === 'running' ? pauseRun(ctx) : ignore(ctx, event, `run is ${ctx.state.status}, not running`);
+    case 'ResumeRequested':
+      return ctx.state.status === 'paused' ? resumeRun(ctx) : ignore(ctx, event, `run is ${ctx.state.status}, not paused`);
   }
 }
 
@@ -101,7 +116,8 @@ async function onTaskResult(ctx: DecisionContext, event: TaskResultEvent): Promi
 }
 
 async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
-  const staleBecause = whyStepDueIsStale(ctx.state, event, 'scheduled', 1);
+  // Paused: the step stays scheduled and starts when the run resumes.
+  const staleBecause = ctx.state.status === 'paused' ? 'run is paused' : whyStepDueIsStale(ctx.state, event, 'scheduled', 1);
   if (staleBecause !== undefined) {
     ignore(ctx, event, staleBecause);
     return;

@@ -59,7 +59,11 @@ export type RunEvent =
   | { type: 'TimerDue'; stepId: string; attempt: number }
   /** A signal for the run, e.g. an approval decision for the approval step named `name`. */
   | { type: 'SignalReceived'; name: string; payload: SignalPayload }
-  | { type: 'CancelRequested'; reason?: string };
+  | { type: 'CancelRequested'; reason?: string }
+  /** Resume a failed run from its failed steps, with the same run id. */
+  | { type: 'RetryRequested' }
+  | { type: 'PauseRequested' }
+  | { type: 'ResumeRequested' };
 
 /** The body of `POST /v1/runs/{id}/signals/{name}` (DESIGN.md §4). */
 export interface SignalPayload {
@@ -103,6 +107,9 @@ export interface HistoryRecord {
     | 'RunCompensated'
     | 'StepTimedOut'
     | 'RunTimedOut'
+    | 'RunRetried'
+    | 'RunPaused'
+    | 'RunResumed'
     | 'StaleResultIgnored';
   stepId?: string;
   attempt?: number;

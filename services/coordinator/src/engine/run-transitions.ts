@@ -33,6 +33,7 @@ export async function startRun(ctx: DecisionContext): Promise<void> {
  * complete inline make more of them ready, then completes the run once every step has.
  */
 export async function advanceRun(ctx: DecisionContext): Promise<void> {
+  if (ctx.state.status === 'paused') return;
   for (let ready = readyStepIds(ctx); ready.length > 0; ready = readyStepIds(ctx)) {
     for (const stepId of ready) {
       const outcome = await startStep(ctx, stepId);
@@ -92,6 +93,47 @@ export async function cancelRun(ctx: DecisionContext, reason: string | undefined
   ctx.state.endedAt = ctx.at;
   record(ctx, { type: 'RunCancelled', ...(reason ? { data: { reason } } : {}) });
   emit(ctx, { type: 'PublishLifecycle', status: 'cancelled' });
+}
+
+/**
+ * A failed run resumes where it stopped: failed steps get another attempt (a new attempt number,
+ * so a new idempotency key) and skipped or cancelled ones become pending again; completed steps
+ * keep their outputs. A compensated run cannot resume: its completed steps were undone.
+ */
+export async function retryRun(ctx: DecisionContext): Promise<void> {
+  for (const step of Object.values(ctx.state.steps)) {
+    if (step.status === 'failed' || step.status === 'skipped' || step.status === 'cancelled') {
+      step.status = 'pending';
+      delete step.endedAt;
+    }
+  }
+  delete ctx.state.error;
+  delete ctx.state.endedAt;
+  ctx.state.status = 'running';
+  record(ctx, { type: 'RunRetried' });
+  emit(ctx, { type: 'PublishLifecycle', status: 'running' });
+  await advanceRun(ctx);
+}
+
+/** Paused, a run starts no new step; what is in flight finishes and is recorded. */
+export function pauseRun(ctx: DecisionContext): void {
+  ctx.state.status = 'paused';
+  record(ctx, { type: 'RunPaused' });
+  emit(ctx, { type: 'PublishLifecycle', status: 'paused' });
+}
+
+/** Resumed, the run starts what became ready meanwhile, including retries that fell due while paused. */
+export async function resumeRun(ctx: DecisionContext): Promise<void> {
+  ctx.state.status = 'running';
+  record(ctx, { type: 'RunResumed' });
+  emit(ctx, { type: 'PublishLifecycle', status: 'running' });
+  for (const step of Object.values(ctx.state.steps)) {
+    if (step.status === 'scheduled' && (await startStep(ctx, step.id)) === 'failed') {
+      await failRunBecauseOfStep(ctx, step.id);
+      return;
+    }
+  }
+  await advanceRun(ctx);
 }
 
 /** Steps that will not run now: pending ones are skipped (or cancelled), waiting ones cancelled. */

@@ -1,11 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { nulCharacterErrors, RpcProblemError, RunIds, type RpcReplyValue, type RpcRequest, type RunView } from '@baton/contracts';
+import {
+  nulCharacterErrors,
+  RpcProblemError,
+  RunIds,
+  type RpcReplyValue,
+  type RpcRequest,
+  type RunOperation,
+  type RunView,
+} from '@baton/contracts';
 import { inputViolations } from '@baton/dsl';
 import { RpcHandler } from '@baton/messaging';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { RunQueries } from './run-queries.service';
-import type { Decision } from '../engine';
+import type { Decision, RunEvent } from '../engine';
 import { RunTransitions } from './run-transitions.service';
+
+const OPERATIONS: Record<RunOperation, RunEvent> = {
+  cancel: { type: 'CancelRequested' },
+  retry: { type: 'RetryRequested' },
+  pause: { type: 'PauseRequested' },
+  resume: { type: 'ResumeRequested' },
+};
 
 /** The coordinator's request/reply surface for the admin API. */
 @Injectable()
@@ -38,9 +53,14 @@ export class RunsRpcHandler {
     return { created, run: await this.queries.get(runId) };
   }
 
-  @RpcHandler('baton.rpc.coordinator.cancel-run')
-  async cancelRun(request: RpcRequest<'baton.rpc.coordinator.cancel-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.cancel-run'>> {
-    const decision = await this.transitions.apply(request.id, { type: 'CancelRequested', reason: request.reason });
+  /** Cancel, retry, pause or resume; 409 with the reason when the run is not in a state that allows it. */
+  @RpcHandler('baton.rpc.coordinator.operate-run')
+  async operateRun(request: RpcRequest<'baton.rpc.coordinator.operate-run'>): Promise<RpcReplyValue<'baton.rpc.coordinator.operate-run'>> {
+    const event = OPERATIONS[request.operation];
+    const decision = await this.transitions.apply(
+      request.id,
+      event.type === 'CancelRequested' ? { ...event, reason: request.reason } : event,
+    );
     return this.viewAfter(request.id, decision);
   }
 

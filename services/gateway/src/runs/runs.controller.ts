@@ -28,7 +28,28 @@ export class RunsController {
     summary: 'Cancel a run: steps not finished are cancelled (compensating first when the definition asks); 409 if the run has ended',
   })
   cancel(@Param('id') id: string, @Body() body: CancelRunDto) {
-    return this.rpc.call('baton.rpc.coordinator.cancel-run', { id, reason: body?.reason });
+    return this.rpc.call('baton.rpc.coordinator.operate-run', { id, operation: 'cancel', reason: body?.reason });
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a failed run from its failed steps, same run id; 409 unless the run failed without compensating' })
+  retry(@Param('id') id: string) {
+    return this.rpc.call('baton.rpc.coordinator.operate-run', { id, operation: 'retry' });
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a running run: no new step starts; 409 unless running' })
+  pause(@Param('id') id: string) {
+    return this.rpc.call('baton.rpc.coordinator.operate-run', { id, operation: 'pause' });
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused run; 409 unless paused' })
+  resume(@Param('id') id: string) {
+    return this.rpc.call('baton.rpc.coordinator.operate-run', { id, operation: 'resume' });
   }
 
   @Post(':id/signals/:name')

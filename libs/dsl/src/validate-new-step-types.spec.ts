@@ -1,0 +1,313 @@
+import { describe, expect, it } from 'vitest';
+import type { FieldError, WorkflowDefinition } from './definition.types';
+import { validateDefinition } from './validate-definition';
+
+const DELAY_NEEDS_ONE = 'a delay step needs exactly one of duration (e.g. 30s) or until (an ISO-8601 instant)';
+
+function withStep(step: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: 'demo', steps: [step], ...extra };
+}
+
+function errorsOf(document: unknown): FieldError[] {
+  const result = validateDefinition(document);
+  return result.ok ? [] : result.errors;
+}
+
+function definitionOf(document: unknown): WorkflowDefinition {
+  const result = validateDefinition(document);
+  if (!result.ok) {
+    throw new Error(JSON.stringify(result.errors));
+  }
+  return result.definition;
+}
+
+/** A valid task step carrying `compensate`, so only the compensation can be at fault. */
+function compensating(compensate: unknown): Record<string, unknown> {
+  return withStep({ id: 'reserve', type: 'task', taskType: 'reserve-stock', compensate });
+}
+
+describe('validateDefinition: delay steps', () => {
+  it('accepts a fixed duration or an until template, as given', () => {
+    expect(definitionOf(withStep({ id: 'wait', type: 'delay', duration: '1h30m' })).steps).toEqual([
+      { id: 'wait', type: 'delay', duration: '1h30m' },
+    ]);
+    expect(definitionOf(withStep({ id: 'wait', type: 'delay', until: '${ input.shipAt }', timeout: '1d' })).steps).toEqual([
+      { id: 'wait', type: 'delay', until: '${ input.shipAt }', timeout: '1d' },
+    ]);
+  });
+
+  it('requires exactly one of duration and until, reported at the step', () => {
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay' }))).toEqual([{ path: 'steps[0]', message: DELAY_NEEDS_ONE }]);
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: '5m', until: '2026-03-01T10:00:00Z' }))).toEqual([
+      { path: 'steps[0]', message: DELAY_NEEDS_ONE },
+    ]);
+  });
+
+  it('rejects a duration that is not a positive duration string', () => {
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: 'soon' }))).toEqual([
+      { path: 'steps[0].duration', message: "invalid duration 'soon'; expected e.g. 500ms, 30s, 5m, 1h, 2d or 1h30m" },
+    ]);
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: '0s' }))).toEqual([
+      { path: 'steps[0].duration', message: 'duration must be longer than zero' },
+    ]);
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: 30 }))).toEqual([
+      { path: 'steps[0].duration', message: 'duration must be a string' },
+    ]);
+  });
+
+  it('compiles the until template', () => {
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', until: '${ input.( }' }))).toEqual([
+      { path: 'steps[0].until', message: expect.stringContaining("invalid expression 'input.('") },
+    ]);
+  });
+
+  it('reports both a bad duration and the presence of until', () => {
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: 'x', until: '${ input.at }' }))).toEqual([
+      { path: 'steps[0].duration', message: expect.stringContaining("invalid duration 'x'") },
+      { path: 'steps[0]', message: DELAY_NEEDS_ONE },
+    ]);
+  });
+
+  it('rejects fields of other step types', () => {
+    expect(errorsOf(withStep({ id: 'wait', type: 'delay', duration: '1s', output: 1, defaultDecision: 'approved' }))).toEqual([
+      { path: 'steps[0].output', message: "unknown field 'output'" },
+      { path: 'steps[0].defaultDecision', message: "unknown field 'defaultDecision'" },
+    ]);
+  });
+});
+
+describe('validateDefinition: approval steps', () => {
+  it('accepts an approval with or without a timeout and default decision', () => {
+    expect(definitionOf(withStep({ id: 'manager', type: 'approval' })).steps).toEqual([{ id: 'manager', type: 'approval' }]);
+    for (const defaultDecision of ['approved', 'rejected']) {
+      expect(definitionOf(withStep({ id: 'manager', type: 'approval', timeout: '2d', defaultDecision })).steps).toEqual([
+        { id: 'manager', type: 'approval', timeout: '2d', defaultDecision },
+      ]);
+    }
+  });
+
+  it('requires defaultDecision to be approved or rejected', () => {
+    expect(errorsOf(withStep({ id: 'manager', type: 'approval', timeout: '1h', defaultDecision: 'maybe' }))).toEqual([
+      { path: 'steps[0].defaultDecision', message: 'defaultDecision must be one of approved, rejected' },
+    ]);
+    expect(errorsOf(withStep({ id: 'manager', type: 'approval', timeout: '1h', defaultDecision: true }))).toEqual([
+      { path: 'steps[0].defaultDecision', message: 'defaultDecision must be a string' },
+    ]);
+  });
+
+  it('requires a timeout for a default decision to apply', () => {
+    expect(errorsOf(withStep({ id: 'manager', type: 'approval', defaultDecision: 'approved' }))).toEqual([
+      { path: 'steps[0].defaultDecision', message: 'defaultDecision applies when the timeout passes; set a timeout too' },
+    ]);
+  });
+
+  it('checks the timeout as a positive duration', () => {
+    expect(errorsOf(withStep({ id: 'manager', type: 'approval', timeout: '0s' }))).toEqual([
+      { path: 'steps[0].timeout', message: 'timeout must be longer than zero' },
+    ]);
+  });
+
+  it('rejects fields of other step types', () => {
+    expect(errorsOf(withStep({ id: 'manager', type: 'approval', duration: '1h', signal: 'ok' }))).toEqual([
+      { path: 'steps[0].duration', message: "unknown field 'duration'" },
+      { path: 'steps[0].signal', message: "unknown field 'signal'" },
+    ]);
+  });
+});
+
+describe('validateDefinition: fail and succeed steps', () => {
+  it('accepts them with or without their template', () => {
+    const definition = definitionOf({
+      name: 'demo',
+      steps: [
+        { id: 'stop', type: 'fail', error: 'order ${ input.orderId } is invalid' },
+        { id: 'stop-plain', type: 'fail', needs: [] },
+        { id: 'done', type: 'succeed', output: { id: '${ input.orderId }' }, needs: [] },
+        { id: 'done-plain', type: 'succeed', needs: [] },
+      ],
+    });
+    expect(definition.steps).toEqual([
+      { id: 'stop', type: 'fail', error: 'order ${ input.orderId } is invalid' },
+      { id: 'stop-plain', type: 'fail', needs: [] },
+      { id: 'done', type: 'succeed', output: { id: '${ input.orderId }' }, needs: [] },
+      { id: 'done-plain', type: 'succeed', needs: [] },
+    ]);
+  });
+
+  it('compiles the error and output templates', () => {
+    expect(
+      errorsOf({
+        name: 'demo',
+        steps: [
+          { id: 'stop', type: 'fail', error: 'bad ${ 1 + }' },
+          { id: 'done', type: 'succeed', output: { x: '${ input.( }' } },
+        ],
+      }),
+    ).toEqual([
+      { path: 'steps[0].error', message: expect.stringContaining('invalid expression') },
+      { path: 'steps[1].output.x', message: expect.stringContaining('invalid expression') },
+    ]);
+  });
+
+  it('rejects fields of other step types', () => {
+    expect(errorsOf(withStep({ id: 'stop', type: 'fail', output: 1, message: 'x' }))).toEqual([
+      { path: 'steps[0].output', message: "unknown field 'output'" },
+      { path: 'steps[0].message', message: "unknown field 'message'" },
+    ]);
+    expect(errorsOf(withStep({ id: 'done', type: 'succeed', error: 'x', with: {} }))).toEqual([
+      { path: 'steps[0].error', message: "unknown field 'error'" },
+      { path: 'steps[0].with', message: "unknown field 'with'" },
+    ]);
+  });
+});
+
+describe('validateDefinition: compensate', () => {
+  it('accepts http, publish and task compensations, normalised like steps of that type', () => {
+    const definition = definitionOf({
+      name: 'demo',
+      steps: [
+        {
+          id: 'charge',
+          type: 'http',
+          with: { method: 'post', url: 'http://pay.local/charge' },
+          compensate: {
+            type: 'http',
+            with: { method: 'delete', url: 'http://pay.local/charge/${ steps.charge.output.body.id }' },
+            retry: { maxAttempts: 5 },
+          },
+        },
+        {
+          id: 'announce',
+          type: 'publish',
+          subject: 'baton.events.order.accepted',
+          compensate: { type: 'publish', subject: 'baton.events.order.withdrawn', data: { id: '${ input.id }' } },
+        },
+        {
+          id: 'reserve',
+          type: 'transform',
+          output: 1,
+          compensate: { type: 'task', taskType: 'release-stock', input: '${ input }' },
+        },
+      ],
+    });
+    expect(definition.steps.map((step) => step.compensate)).toEqual([
+      {
+        type: 'http',
+        with: { method: 'DELETE', url: 'http://pay.local/charge/${ steps.charge.output.body.id }' },
+        retry: { maxAttempts: 5, backoff: 'fixed', initialInterval: '1s' },
+      },
+      { type: 'publish', subject: 'baton.events.order.withdrawn', data: { id: '${ input.id }' } },
+      { type: 'task', taskType: 'release-stock', input: '${ input }' },
+    ]);
+  });
+
+  it('requires an object with a compensable type', () => {
+    expect(errorsOf(compensating('release-stock'))).toEqual([
+      { path: 'steps[0].compensate', message: 'compensate must be an object with a type (http, publish, task)' },
+    ]);
+    expect(errorsOf(compensating(['task']))).toEqual([
+      { path: 'steps[0].compensate', message: 'compensate must be an object with a type (http, publish, task)' },
+    ]);
+    for (const type of ['transform', 'delay', 'fail', undefined, 3]) {
+      expect(errorsOf(compensating({ type, output: 1 }))).toEqual([
+        { path: 'steps[0].compensate.type', message: 'compensate type must be one of http, publish, task' },
+      ]);
+    }
+  });
+
+  it('rejects fields that are not part of the compensation type, including step-level ones', () => {
+    expect(errorsOf(compensating({ type: 'task', taskType: 'release-stock', needs: [], timeout: '1s', subject: 'a.b' }))).toEqual([
+      { path: 'steps[0].compensate.needs', message: "unknown field 'needs'" },
+      { path: 'steps[0].compensate.timeout', message: "unknown field 'timeout'" },
+      { path: 'steps[0].compensate.subject', message: "unknown field 'subject'" },
+    ]);
+  });
+
+  it("validates the body as that type's step body", () => {
+    expect(errorsOf(compensating({ type: 'task' }))).toEqual([
+      { path: 'steps[0].compensate.taskType', message: 'taskType is required for task steps' },
+    ]);
+    expect(errorsOf(compensating({ type: 'task', taskType: 'http' }))).toEqual([
+      { path: 'steps[0].compensate.taskType', message: "taskType 'http' is reserved for the built-in http step type" },
+    ]);
+    expect(errorsOf(compensating({ type: 'http', with: { method: 'FETCH', url: 'ftp://x' } }))).toEqual([
+      {
+        path: 'steps[0].compensate.with.method',
+        message: "unsupported method 'FETCH'; expected one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+      },
+      { path: 'steps[0].compensate.with.url', message: "url must be an http(s) URL, got 'ftp://x'" },
+    ]);
+    expect(errorsOf(compensating({ type: 'publish', subject: 'baton.tasks.x' }))).toEqual([
+      {
+        path: 'steps[0].compensate.subject',
+        message: "subject 'baton.tasks.x' is internal to Baton; publish to baton.events.<type> or your own subjects",
+      },
+    ]);
+    expect(errorsOf(compensating({ type: 'task', taskType: 'release-stock', input: '${ input.( }' }))).toEqual([
+      { path: 'steps[0].compensate.input', message: expect.stringContaining('invalid expression') },
+    ]);
+  });
+
+  it('validates its own retry policy', () => {
+    expect(errorsOf(compensating({ type: 'task', taskType: 'release-stock', retry: { maxAttempts: 0 } }))).toEqual([
+      { path: 'steps[0].compensate.retry.maxAttempts', message: 'maxAttempts must be an integer from 1 to 100' },
+    ]);
+    expect(errorsOf(compensating({ type: 'task', taskType: 'release-stock', retry: { maxAttempts: 2, backoff: 'linear' } }))).toEqual([
+      { path: 'steps[0].compensate.retry.backoff', message: 'backoff must be one of fixed, exponential' },
+    ]);
+    expect(errorsOf(compensating({ type: 'task', taskType: 'release-stock', retry: 'always' }))).toEqual([
+      { path: 'steps[0].compensate.retry', message: 'retry must be an object' },
+    ]);
+  });
+
+  it("keeps the compensation's retry apart from the step's", () => {
+    const definition = definitionOf({
+      name: 'demo',
+      steps: [
+        {
+          id: 'reserve',
+          type: 'task',
+          taskType: 'reserve-stock',
+          retry: { maxAttempts: 2 },
+          compensate: { type: 'task', taskType: 'release-stock', retry: { maxAttempts: 7, backoff: 'exponential', initialInterval: '2s' } },
+        },
+      ],
+    });
+    expect(definition.steps[0]).toEqual({
+      id: 'reserve',
+      type: 'task',
+      taskType: 'reserve-stock',
+      retry: { maxAttempts: 2, backoff: 'fixed', initialInterval: '1s' },
+      compensate: { type: 'task', taskType: 'release-stock', retry: { maxAttempts: 7, backoff: 'exponential', initialInterval: '2s' } },
+    });
+  });
+
+  it('is allowed on the new step types too', () => {
+    const compensate = { type: 'task', taskType: 'undo' };
+    const definition = definitionOf({
+      name: 'demo',
+      steps: [
+        { id: 'wait', type: 'delay', duration: '1s', compensate },
+        { id: 'ok', type: 'approval', compensate },
+      ],
+    });
+    expect(definition.steps.map((step) => step.compensate)).toEqual([compensate, compensate]);
+  });
+});
+
+describe('validateDefinition: compensateOnCancel', () => {
+  it('accepts a boolean and keeps it', () => {
+    const step = { id: 'a', type: 'transform', output: 1 };
+    expect(definitionOf(withStep(step, { compensateOnCancel: true })).compensateOnCancel).toBe(true);
+    expect(definitionOf(withStep(step, { compensateOnCancel: false })).compensateOnCancel).toBe(false);
+    expect(definitionOf(withStep(step))).not.toHaveProperty('compensateOnCancel');
+  });
+
+  it('rejects anything but a boolean', () => {
+    for (const compensateOnCancel of ['true', 1, null, {}]) {
+      expect(errorsOf(withStep({ id: 'a', type: 'transform', output: 1 }, { compensateOnCancel }))).toEqual([
+        { path: 'compensateOnCancel', message: 'compensateOnCancel must be true or false' },
+      ]);
+    }
+  });
+});

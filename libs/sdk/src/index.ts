@@ -1,0 +1,33 @@
+export { BatonWorker } from './worker/baton-worker';
+export type { BatonWorkerOptions } from './worker/baton-worker';
+export { RetryableError, TerminalError, toTaskError } from './worker/task-errors';
+export type { TaskContext, TaskHandler, TaskHandlerOptions, WorkerLogger } from './worker/task-handler';
+export { NatsNames } from './nats-names';
+export { BatonClient, RunWaitTimeoutError, TERMINAL_RUN_STATUSES } from './client/baton-client';
+export type {
+  BatonClientOptions,
+  PageRequest,
+  PublishedEvent,
+  RegisteredDefinition,
+  RunFilter,
+  StartedRun,
+  StartRunRequest,
+  WaitForRunOptions,
+} from './client/baton-client';
+export { BatonApiError } from './client/baton-api-error';
+export type { Problem, ProblemFieldError } from './client/baton-api-error';
+export type {
+  CloudEvent,
+  DefinitionSummary,
+  DefinitionView,
+  HistoryEntryView,
+  Page,
+  RunStatus,
+  RunSummary,
+  RunView,
+  StepView,
+  TaskDispatch,
+  TaskError,
+  TaskHeartbeat,
+  TaskResult,
+} from '@baton/contracts';
