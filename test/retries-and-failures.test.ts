@@ -116,6 +116,9 @@ describe('retries and failures', () => {
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].id).not.toBe(first.body.items[0].id);
     expect((await platform.api('GET', '/v1/runs?status=bogus')).status).toBe(400);
+    const forged = await platform.api<{ errors: { path: string }[] }>('GET', '/v1/runs?cursor=not-a-cursor');
+    expect(forged.status).toBe(400);
+    expect(forged.body.errors.map((e) => e.path)).toEqual(['cursor']);
   });
 
   it('serves its OpenAPI document', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTarget } from './support/http-target';
-import { Platform, type RunBody } from './support/platform';
+import { Platform, sleep, type RunBody } from './support/platform';
 
 /** Five steps that each reserve something and know how to release it; step four always fails. */
 const saga = (target: HttpTarget, name: string, releaseDelayMs = 0) => `
@@ -203,6 +203,91 @@ describe('the saga and run operations', () => {
     expect(run).toMatchObject({ status: 'timed_out', error: { message: 'run timed out after 2s' } });
     expect(run.steps.map((s) => s.status)).toEqual(['compensated', 'cancelled']);
     expect(undoneFor(run.id)).toEqual(['/undo/1']);
+  });
+
+  it('retries a failed run from its failed step under the same run id, and refuses to retry a compensated one', async () => {
+    let healthy = false;
+    target.respondWith((request) => {
+      if (request.path === '/flaky') return healthy ? { status: 200, body: { ok: true } } : { status: 503, body: { error: 'down' } };
+      const [, kind, n] = request.path.split('/');
+      if (kind === 'do' && n === '4') return { status: 500, body: { error: 'out of stock' } };
+      return { status: 200, body: { reservation: `${kind}-${n}` }, delayMs: Number(request.headers['x-delay'] ?? 0) };
+    });
+    const definition = {
+      name: 'resumable',
+      steps: [
+        { id: 'first', type: 'transform', output: { n: 1 } },
+        { id: 'call', type: 'http', with: { method: 'GET', url: target.url('/flaky') }, retry: { maxAttempts: 1 } },
+        { id: 'after', type: 'transform', output: { done: true } },
+      ],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'resumable', input: {} });
+    const failed = await platform.waitForRun(started.body.id);
+    expect(failed.status).toBe('failed');
+
+    healthy = true;
+    const retried = await platform.api<RunBody>('POST', `/v1/runs/${failed.id}/retry`, {});
+    expect(retried.status).toBe(200);
+    const run = await platform.waitForRun(failed.id);
+    expect(run.status).toBe('completed');
+    expect(run.steps.map((s) => [s.id, s.status, s.attempts])).toEqual([
+      ['first', 'completed', 1],
+      ['call', 'completed', 2],
+      ['after', 'completed', 1],
+    ]);
+    expect(target.requestsTo('/flaky').map((r) => r.headers['idempotency-key'])).toEqual([`${run.id}:call:1`, `${run.id}:call:2`]);
+
+    const compensated = (await platform.api<{ items: RunBody[] }>('GET', '/v1/runs?workflow=five-step-saga')).body.items[0];
+    const refused = await platform.api<{ detail: string }>('POST', `/v1/runs/${compensated.id}/retry`, {});
+    expect(refused.status).toBe(409);
+  });
+
+  it('pauses a run so no new step starts, and resumes it', async () => {
+    const definition = {
+      name: 'pausable',
+      steps: [
+        { id: 'wait', type: 'delay', duration: '1s' },
+        { id: 'next', type: 'transform', output: { resumed: true } },
+      ],
+      output: '${ steps.next.output }',
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'pausable', input: {} });
+    const paused = await platform.api<RunBody>('POST', `/v1/runs/${started.body.id}/pause`, {});
+    expect(paused.status).toBe(200);
+    expect(paused.body.status).toBe('paused');
+    await sleep(2000);
+    const held = await platform.waitForRun(started.body.id, ['paused']);
+    expect(held.steps.map((s) => s.status)).toEqual(['completed', 'pending']);
+    expect((await platform.api('POST', `/v1/runs/${started.body.id}/pause`, {})).status).toBe(409);
+
+    expect((await platform.api('POST', `/v1/runs/${started.body.id}/resume`, {})).status).toBe(200);
+    const run = await platform.waitForRun(started.body.id);
+    expect(run).toMatchObject({ status: 'completed', output: { resumed: true } });
+  });
+
+  it('keeps a run on the version it started with, and starts new runs on the latest unless a version is named', async () => {
+    const version = (n: number) => ({
+      name: 'pinned',
+      steps: [
+        { id: 'gate', type: 'approval' },
+        { id: 'result', type: 'transform', output: { version: n } },
+      ],
+      output: '${ steps.result.output }',
+    });
+    expect((await platform.api('POST', '/v1/definitions', version(1))).status).toBe(201);
+    const onV1 = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'pinned', input: {} });
+    expect((await platform.api<{ version: number }>('POST', '/v1/definitions', version(2))).body.version).toBe(2);
+    const onV2 = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'pinned', input: {} });
+    const namedV1 = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'pinned', version: 1, input: {} });
+    expect([onV1.body.version, onV2.body.version, namedV1.body.version]).toEqual([1, 2, 1]);
+
+    for (const id of [onV1.body.id, onV2.body.id, namedV1.body.id]) {
+      await expect.poll(async () => (await platform.api('POST', `/v1/runs/${id}/signals/gate`, { decision: 'approved' })).status).toBe(200);
+    }
+    const outputs = await Promise.all([onV1, onV2, namedV1].map(async (r) => (await platform.waitForRun(r.body.id)).output));
+    expect(outputs).toEqual([{ version: 1 }, { version: 2 }, { version: 1 }]);
   });
 
   it('checks run input against the definition input schema', async () => {

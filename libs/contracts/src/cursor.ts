@@ -1,3 +1,5 @@
+import { RpcProblemError } from './rpc';
+
 /**
  * Opaque list cursors: the sort key of the last item returned, base64url-encoded JSON.
  * Keyset pagination stays correct while rows are inserted, unlike offsets.
@@ -17,9 +19,15 @@ export function decodeCursor(cursor: string | undefined): (string | number)[] | 
   throw new InvalidCursorError();
 }
 
-export class InvalidCursorError extends Error {
+/** A 400 problem wherever the cursor is decoded, so the service that owns the list answers it. */
+export class InvalidCursorError extends RpcProblemError {
   constructor() {
-    super('cursor is not one this API returned');
+    super({
+      status: 400,
+      title: 'Bad Request',
+      detail: 'cursor is not one this API returned',
+      errors: [{ path: 'cursor', message: 'not a cursor from a previous page' }],
+    });
     this.name = 'InvalidCursorError';
   }
 }

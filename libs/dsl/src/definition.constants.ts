@@ -20,7 +20,8 @@ export const RESERVED_TASK_TYPES: readonly string[] = ['http', 'publish'];
 
 export const HTTP_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
-export const NOTIFICATION_EVENTS: readonly string[] = ['completed', 'failed'];
+/** The run endings a notification rule can react to. */
+export const NOTIFICATION_EVENTS: readonly string[] = ['completed', 'failed', 'compensated', 'cancelled', 'timed_out'];
 
 export const BACKOFF_KINDS: readonly string[] = ['fixed', 'exponential'];
 

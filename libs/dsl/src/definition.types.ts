@@ -150,7 +150,7 @@ export type StepType = StepDefinition['type'];
 
 export const STEP_TYPES: readonly StepType[] = ['http', 'publish', 'task', 'transform', 'delay', 'approval', 'fail', 'succeed'];
 
-export type NotificationEvent = 'completed' | 'failed';
+export type NotificationEvent = 'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out';
 
 export interface NotificationRule {
   on: NotificationEvent[];

@@ -502,13 +502,16 @@ describe('validateDefinition: notifications', () => {
 
   it('checks on', () => {
     expect(notifications([{ webhook: { url: 'https://h.test' } }])).toEqual([
-      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed' },
+      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed, compensated, cancelled, timed_out' },
     ]);
     expect(notifications([{ on: [], webhook: { url: 'https://h.test' } }])).toEqual([
-      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed' },
+      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed, compensated, cancelled, timed_out' },
     ]);
-    expect(notifications([{ on: ['failed', 'compensated'], webhook: { url: 'https://h.test' } }])).toEqual([
-      { path: 'notifications[0].on[1]', message: "unknown notification event 'compensated'; expected one of completed, failed" },
+    expect(notifications([{ on: ['failed', 'sla_breached'], webhook: { url: 'https://h.test' } }])).toEqual([
+      {
+        path: 'notifications[0].on[1]',
+        message: "unknown notification event 'sla_breached'; expected one of completed, failed, compensated, cancelled, timed_out",
+      },
     ]);
   });
 

@@ -21,12 +21,16 @@ export function compensatedStepOf(target: string): string {
 }
 
 /**
- * Starts the saga when the run has completed steps that can be undone: the run turns
- * `compensating` and the most recently completed step is compensated first. False when there is
- * nothing to compensate, so the caller ends the run directly.
+ * Starts the saga when the run has completed steps that can be undone, or running ones that may
+ * complete and need undoing: the run turns `compensating` and the most recently completed step is
+ * compensated first. False when there is nothing to compensate, so the caller ends the run directly.
  */
 export async function beginCompensation(ctx: DecisionContext, reason: CompensationReason): Promise<boolean> {
-  if (nextToCompensate(ctx) === undefined) return false;
+  // A step still running may yet complete; if it can be undone, the run waits for it.
+  const mayNeedUndoing = Object.values(ctx.state.steps).some(
+    (s) => s.status === 'running' && definitionOf(ctx, s.id).compensate !== undefined,
+  );
+  if (nextToCompensate(ctx) === undefined && !mayNeedUndoing) return false;
   ctx.state.status = 'compensating';
   ctx.state.compensationReason = reason;
   record(ctx, { type: 'RunCompensating', data: { reason } });

@@ -7,11 +7,11 @@ import {
   isCompensationTarget,
   startCompensation,
 } from './compensation';
-import { record } from './decision-context';
+import { emit, instantAfter, record } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { RUN_TIMER, type Decision, type RunEvent, type RunState, type SignalPayload } from './run-state';
 import { advanceRun, cancelRun, failRunBecauseOfStep, pauseRun, resumeRun, retryRun, startRun, timeOutRun } from './run-transitions';
-import { cancelMootTimers, isTerminal } from './timers';
+import { attemptTimeoutMs, attemptTimerGraceMs, cancelMootTimers, isTerminal } from './timers';
 import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
 
 type TaskResultEvent = Extract<RunEvent, { type: 'TaskCompleted' | 'TaskFailed' }>;
@@ -54,6 +54,8 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
   switch (event.type) {
     case 'RunStarted':
       return onRunStarted(ctx);
+    case 'TaskHeartbeat':
+      return onHeartbeat(ctx, event);
     case 'TaskCompleted':
     case 'TaskFailed':
       return isCompensationTarget(event.stepId) ? onCompensationResult(ctx, event) : onTaskResult(ctx, event);
@@ -113,6 +115,22 @@ async function onTaskResult(ctx: DecisionContext, event: TaskResultEvent): Promi
   }
   failStep(ctx, event.stepId, event.error);
   await (compensating ? continueCompensation(ctx) : failRunBecauseOfStep(ctx, event.stepId));
+}
+
+/** Moves the running attempt's deadline out; a heartbeat for anything else changes nothing (and records nothing). */
+function onHeartbeat(ctx: DecisionContext, event: Extract<RunEvent, { type: 'TaskHeartbeat' }>): void {
+  const step = ctx.state.steps[event.stepId];
+  if (isTerminal(ctx.state) || step?.status !== 'running' || step.attempts !== event.attempt) return;
+  const definition = definitionOf(ctx, event.stepId);
+  const grace = attemptTimerGraceMs(definition);
+  if (grace === undefined) return;
+  emit(ctx, { type: 'CancelTimer', stepId: event.stepId, attempt: event.attempt, kind: 'timer' });
+  emit(ctx, {
+    type: 'ScheduleTimer',
+    stepId: event.stepId,
+    attempt: event.attempt,
+    dueAt: instantAfter(ctx, attemptTimeoutMs(definition) + grace),
+  });
 }
 
 async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {

@@ -53,6 +53,8 @@ export type RunEvent =
   | { type: 'RunStarted' }
   | { type: 'TaskCompleted'; stepId: string; attempt: number; output: unknown }
   | { type: 'TaskFailed'; stepId: string; attempt: number; error: TaskError }
+  /** A worker says the attempt is still in progress: its deadline moves out by the step's timeout. */
+  | { type: 'TaskHeartbeat'; stepId: string; attempt: number }
   /** A delayed retry is due: start attempt `attempt` of the step. */
   | { type: 'RetryDue'; stepId: string; attempt: number }
   /** A step's timer is due: a `delay` ends, or an `approval` times out. */

@@ -817,8 +817,8 @@ describe('saga compensation', () => {
       expect(run.lifecycle).toEqual(['running', 'compensating', 'cancelled']);
     });
 
-    it('with compensateOnCancel but nothing to undo, cancels at once', async () => {
-      const run = new RunDriver(workflow([task('a'), undoable('b')], { compensateOnCancel: true }));
+    it('with compensateOnCancel and nothing to undo, cancels at once', async () => {
+      const run = new RunDriver(workflow([task('a'), task('b')], { compensateOnCancel: true }));
       await run.start();
       await run.complete('a', { ref: 'ra' });
 
@@ -828,6 +828,22 @@ describe('saga compensation', () => {
       expect(typesOf(cancelled.history)).toEqual(['RunCancelled']);
       expect(run.state.status).toBe('cancelled');
       expect(run.state.compensationReason).toBeUndefined();
+    });
+
+    it('with compensateOnCancel, waits for an undoable step still running and undoes it when it completes', async () => {
+      const run = new RunDriver(workflow([task('a'), undoable('b')], { compensateOnCancel: true }));
+      await run.start();
+      await run.complete('a', { ref: 'ra' });
+
+      const cancelled = await run.cancel('stop');
+      expect(cancelled.commands).toEqual([lifecycle('compensating')]);
+      expect(run.state.status).toBe('compensating');
+
+      const late = await run.complete('b', { ref: 'rb' });
+      expect(late.commands).toEqual([compensationDispatch('b', 'rb')]);
+      await run.complete('b.compensate', {});
+      expect(run.state.status).toBe('cancelled');
+      expect(run.statuses()).toEqual({ a: 'completed', b: 'compensated' });
     });
 
     it('cancels a run that has not started yet, cancelling every step', async () => {
@@ -877,5 +893,47 @@ describe('saga compensation', () => {
     expect(run.state).toEqual(snapshot);
     expect(decision.state.steps.s3.status).toBe('compensated');
     expect(snapshot.steps.s3.status).toBe('completed');
+  });
+});
+
+describe('a failure while a compensable branch is still running', () => {
+  it('waits for the branch, compensates it when it completes, and only then ends compensated', async () => {
+    const definition: WorkflowDefinition = {
+      name: 'late-branch',
+      steps: [
+        { id: 'slow', type: 'task', taskType: 'slow', needs: [], compensate: { type: 'task', taskType: 'undo-slow' } },
+        { id: 'doomed', type: 'task', taskType: 'doomed', needs: [], retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' } },
+      ],
+    };
+    const graph = buildStepGraph(definition);
+    let state: RunState = {
+      id: 'run-late',
+      workflow: 'late-branch',
+      version: 1,
+      status: 'pending',
+      input: {},
+      trigger: { kind: 'api' },
+      createdAt: new Date(0).toISOString(),
+      steps: {
+        slow: { id: 'slow', type: 'task', status: 'pending', attempts: 0 },
+        doomed: { id: 'doomed', type: 'task', status: 'pending', attempts: 0 },
+      },
+    };
+    const send = async (event: RunEvent) => {
+      const decision = await decide({ definition, graph, state, event, now: new Date(0) });
+      state = decision.state;
+      return decision;
+    };
+    await send({ type: 'RunStarted' });
+    await send({ type: 'TaskFailed', stepId: 'doomed', attempt: 1, error: { message: 'boom', retryable: false } });
+    expect(state.status).toBe('compensating');
+
+    const late = await send({ type: 'TaskCompleted', stepId: 'slow', attempt: 1, output: {} });
+    expect(late.commands).toContainEqual(
+      expect.objectContaining({ type: 'DispatchTask', stepId: 'slow.compensate', taskType: 'undo-slow' }),
+    );
+    await send({ type: 'TaskCompleted', stepId: 'slow.compensate', attempt: 1, output: {} });
+    expect(state.status).toBe('compensated');
+    expect(state.steps.slow.status).toBe('compensated');
   });
 });

@@ -100,3 +100,20 @@ describe('timers', () => {
     expect(timerCommands(cancelled)).toEqual([{ type: 'CancelTimer', stepId: 'a', attempt: 2, kind: 'retry' }]);
   });
 });
+
+describe('heartbeats', () => {
+  it('move a running worker task attempt deadline out by its timeout, and change nothing else', async () => {
+    const run = driver([{ id: 'crunch', type: 'task', taskType: 'crunch', timeout: '30s' }]);
+    await run.send({ type: 'RunStarted' });
+    const beat = await run.send({ type: 'TaskHeartbeat', stepId: 'crunch', attempt: 1 }, at(20));
+    expect(beat.commands).toEqual([
+      { type: 'CancelTimer', stepId: 'crunch', attempt: 1, kind: 'timer' },
+      { type: 'ScheduleTimer', stepId: 'crunch', attempt: 1, dueAt: at(50).toISOString() },
+    ]);
+    expect(beat.history).toEqual([]);
+    expect(run.state.steps.crunch).toMatchObject({ status: 'running', attempts: 1 });
+
+    const stale = await run.send({ type: 'TaskHeartbeat', stepId: 'crunch', attempt: 7 }, at(25));
+    expect(stale.commands).toEqual([]);
+  });
+});

@@ -3,6 +3,9 @@ import type { StepDefinition } from '@baton/dsl';
 import { emit, type DecisionContext } from './decision-context';
 import { RUN_TIMER, type RunState } from './run-state';
 import { definitionOf } from './step-transitions';
+import { durationMsOrDefault } from './step-types/step-duration';
+import { DEFAULT_HTTP_TIMEOUT_MS } from './step-types/http.step-type';
+import { DEFAULT_TASK_TIMEOUT_MS } from './step-types/task.step-type';
 
 /** Lets the executor's own request timeout report first, with the better message; the coordinator's timer is the backstop. */
 const HTTP_TIMEOUT_GRACE_MS = 5_000;
@@ -15,6 +18,12 @@ export function attemptTimerGraceMs(step: StepDefinition): number | undefined {
   if (step.type === 'task') return 0;
   if (step.timeout === undefined) return undefined;
   return step.type === 'http' ? HTTP_TIMEOUT_GRACE_MS : 0;
+}
+
+/** The attempt timeout the coordinator enforces for a step with an attempt timer. */
+export function attemptTimeoutMs(step: StepDefinition): number {
+  const fallback = step.type === 'task' ? DEFAULT_TASK_TIMEOUT_MS : DEFAULT_HTTP_TIMEOUT_MS;
+  return durationMsOrDefault(step.timeout, fallback);
 }
 
 /**

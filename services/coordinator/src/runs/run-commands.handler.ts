@@ -43,7 +43,11 @@ export class RunCommandsHandler {
       throw new TerminalMessageError(`invalid task result: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     }
     const result = parsed.value;
-    if (result.status === 'running') return; // heartbeat: the ack is all it needs for now
+    if (result.status === 'running') {
+      const task = parseTaskId(result.taskId);
+      if (task) await this.transitions.apply(task.runId, { type: 'TaskHeartbeat', stepId: task.stepId, attempt: result.attempt });
+      return;
+    }
     if (!result.runId || !result.stepId) throw new TerminalMessageError('task result needs runId and stepId');
     await this.transitions.apply(
       result.runId,
@@ -57,4 +61,10 @@ export class RunCommandsHandler {
           },
     );
   }
+}
+
+/** Heartbeats carry only `taskId`, which is the attempt key `<runId>:<stepId>:<attempt>` (see run-outbox.ts). */
+function parseTaskId(taskId: string): { runId: string; stepId: string } | undefined {
+  const [runId, stepId, attempt, ...rest] = taskId.split(':');
+  return runId && stepId && attempt && rest.length === 0 ? { runId, stepId } : undefined;
 }

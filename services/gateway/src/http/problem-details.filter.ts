@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { InvalidCursorError, RpcProblemError, type RpcProblem } from '@baton/contracts';
+import { RpcProblemError, type RpcProblem } from '@baton/contracts';
 import type { Request, Response } from 'express';
 
 interface BodyParserError {
@@ -27,8 +27,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown): RpcProblem {
     if (exception instanceof RpcProblemError) return exception.problem;
-    if (exception instanceof InvalidCursorError)
-      return { status: 400, title: 'Bad Request', detail: exception.message, errors: [{ path: 'cursor', message: exception.message }] };
     if (exception instanceof HttpException) return this.fromHttpException(exception);
     const parserError = exception as BodyParserError;
     if (parserError?.type === 'entity.too.large') {
