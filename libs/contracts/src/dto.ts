@@ -132,6 +132,10 @@ export class TaskErrorDto {
 
   @IsBoolean()
   retryable!: boolean;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'code must be letters, digits, ".", "_" or "-"' })
+  code?: string;
 }
 
 /** A worker's answer on `baton.results.task` (DESIGN.md §2): a result, or a heartbeat. */

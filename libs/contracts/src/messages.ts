@@ -52,6 +52,11 @@ export interface TaskDispatch {
 export interface TaskError {
   message: string;
   retryable: boolean;
+  /**
+   * What kind of failure, for `retry.retryOn`: the executor reports `http.<status>`, `timeout`,
+   * `network`, `invalid-input`, `secret`; a worker may send its own (e.g. `card.declined`).
+   */
+  code?: string;
 }
 
 /** `baton.results.task`: the outcome of one attempt (contract). */

@@ -50,6 +50,14 @@ export interface RetryPolicy {
   initialInterval: string;
   /** Upper bound on any delay, as a duration. */
   maxInterval?: string;
+  /** Spread the delays (each between half and all of its nominal value) so retries of many runs do not align. */
+  jitter?: boolean;
+  /**
+   * Error codes to retry, with `*` wildcards (`http.5*`, `timeout`, `network`, or a worker's own
+   * codes). When set, an error is retried exactly when its code matches; otherwise when the
+   * executor or worker said it is retryable.
+   */
+  retryOn?: string[];
 }
 
 interface StepCommon {

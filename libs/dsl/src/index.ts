@@ -59,4 +59,4 @@ export {
   isTruthy,
 } from './expressions';
 export { parseDuration } from './duration';
-export { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, retryDelayMs, retryPolicyOf } from './retry-policy';
+export { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, isRetryableUnder, retryDelayMs, retryPolicyOf } from './retry-policy';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RetryPolicy } from './definition.types';
-import { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, retryDelayMs, retryPolicyOf } from './retry-policy';
+import { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, isRetryableUnder, retryDelayMs, retryPolicyOf } from './retry-policy';
 
 describe('retryDelayMs', () => {
   it('waits initialInterval every time with fixed back-off', () => {
@@ -47,5 +47,34 @@ describe('retryPolicyOf', () => {
   it('fills defaults into a hand-built partial policy', () => {
     const retry = { maxAttempts: 2 } as RetryPolicy;
     expect(retryPolicyOf({ retry })).toEqual({ maxAttempts: 2, backoff: 'fixed', initialInterval: '1s' });
+  });
+});
+
+describe('jitter and retryOn', () => {
+  const policy = (extra: Partial<RetryPolicy>): RetryPolicy => ({
+    maxAttempts: 5,
+    backoff: 'exponential',
+    initialInterval: '1s',
+    ...extra,
+  });
+
+  it('spreads delays between half and all of the nominal delay, the same for the same seed', () => {
+    const delays = ['run-a:s', 'run-b:s', 'run-c:s', 'run-d:s'].map((seed) => retryDelayMs(policy({ jitter: true }), 3, seed));
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThanOrEqual(2000);
+      expect(delay).toBeLessThanOrEqual(4000);
+    }
+    expect(new Set(delays).size).toBeGreaterThan(1);
+    expect(retryDelayMs(policy({ jitter: true }), 3, 'run-a:s')).toBe(delays[0]);
+  });
+
+  it('retries by error code when retryOn is set, whatever the retryable flag says', () => {
+    const onServerErrors = policy({ retryOn: ['http.5*', 'timeout'] });
+    expect(isRetryableUnder(onServerErrors, { retryable: true, code: 'http.503' })).toBe(true);
+    expect(isRetryableUnder(onServerErrors, { retryable: false, code: 'timeout' })).toBe(true);
+    expect(isRetryableUnder(onServerErrors, { retryable: true, code: 'http.429' })).toBe(false);
+    expect(isRetryableUnder(onServerErrors, { retryable: true })).toBe(false);
+    expect(isRetryableUnder(policy({}), { retryable: true, code: 'anything' })).toBe(true);
+    expect(isRetryableUnder(policy({}), { retryable: false })).toBe(false);
   });
 });

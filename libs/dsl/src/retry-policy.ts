@@ -30,9 +30,40 @@ export function retryPolicyOf(step: Pick<StepDefinition, 'retry'>): RetryPolicy 
 /**
  * How long to wait after attempt `failedAttempt` (1-based) failed before the next one:
  * `initialInterval` for fixed back-off, `initialInterval * 2^(failedAttempt - 1)` for
- * exponential, never more than `maxInterval`. No jitter yet.
+ * exponential, never more than `maxInterval`. With `jitter`, a fraction from 0.5 to 1 of that,
+ * drawn from `jitterSeed` so the same attempt always waits the same time (decisions replay).
  */
-export function retryDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+export function retryDelayMs(policy: RetryPolicy, failedAttempt: number, jitterSeed = ''): number {
+  const nominal = nominalDelayMs(policy, failedAttempt);
+  return policy.jitter ? Math.round(nominal * (0.5 + 0.5 * unitHash(`${jitterSeed}:${failedAttempt}`))) : nominal;
+}
+
+/** Whether an error is worth another attempt under the policy (attempts left are checked by the caller). */
+export function isRetryableUnder(policy: RetryPolicy, error: { retryable: boolean; code?: string }): boolean {
+  if (policy.retryOn === undefined) return error.retryable;
+  return error.code !== undefined && policy.retryOn.some((pattern) => globMatches(pattern, error.code as string));
+}
+
+function globMatches(pattern: string, code: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+  return regex.test(code);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A deterministic number in [0, 1) from a string (FNV-1a). */
+function unitHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash / 2 ** 32;
+}
+
+function nominalDelayMs(policy: RetryPolicy, failedAttempt: number): number {
   const initial = durationMs(policy.initialInterval, 'initialInterval');
   const attempt = Math.max(1, Math.floor(failedAttempt));
   const delay = policy.backoff === 'exponential' ? initial * 2 ** (attempt - 1) : initial;

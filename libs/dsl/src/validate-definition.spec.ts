@@ -316,9 +316,20 @@ describe('validateDefinition: retry', () => {
     expect(retrying({ maxAttempts: 100 })).toEqual([]);
   });
 
+  it('takes jitter and retryOn error-code patterns', () => {
+    expect(retrying({ maxAttempts: 3, jitter: true, retryOn: ['http.5*', 'timeout'] })).toEqual([]);
+    expect(retrying({ maxAttempts: 3, jitter: 'yes', retryOn: [] })).toEqual([
+      { path: 'steps[0].retry.jitter', message: 'jitter must be true or false' },
+      { path: 'steps[0].retry.retryOn', message: expect.stringContaining('non-empty list of error codes') },
+    ]);
+    expect(retrying({ maxAttempts: 3, retryOn: ['http 500'] })).toEqual([
+      { path: 'steps[0].retry.retryOn[0]', message: expect.stringContaining('error codes are') },
+    ]);
+  });
+
   it('checks backoff, intervals and unknown fields', () => {
-    expect(retrying({ maxAttempts: 3, backoff: 'linear', initialInterval: 'x', maxInterval: '1y', jitter: true })).toEqual([
-      { path: 'steps[0].retry.jitter', message: "unknown field 'jitter'" },
+    expect(retrying({ maxAttempts: 3, backoff: 'linear', initialInterval: 'x', maxInterval: '1y', jiter: true })).toEqual([
+      { path: 'steps[0].retry.jiter', message: "unknown field 'jiter'" },
       { path: 'steps[0].retry.backoff', message: 'backoff must be one of fixed, exponential' },
       { path: 'steps[0].retry.initialInterval', message: expect.stringContaining("invalid duration 'x'") },
       { path: 'steps[0].retry.maxInterval', message: expect.stringContaining("invalid duration '1y'") },

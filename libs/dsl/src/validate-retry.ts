@@ -3,9 +3,10 @@ import type { BackoffKind, FieldError, RetryPolicy } from './definition.types';
 import { parseDuration } from './duration';
 import { childPath } from './field-path';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
-import { checkKnownFields, compact, has, isRecord, optionalDuration, report } from './validation-helpers';
+import { checkKnownFields, compact, has, isRecord, optionalBoolean, optionalDuration, report } from './validation-helpers';
 
-const RETRY_FIELDS = ['maxAttempts', 'backoff', 'initialInterval', 'maxInterval'];
+const RETRY_FIELDS = ['maxAttempts', 'backoff', 'initialInterval', 'maxInterval', 'jitter', 'retryOn'];
+const ERROR_CODE_PATTERN = /^[A-Za-z0-9_.*-]+$/;
 
 /** A step's `retry` block, normalised with the default back-off and initial interval. */
 export function validateRetry(value: unknown, path: string, errors: FieldError[]): RetryPolicy | undefined {
@@ -20,6 +21,8 @@ export function validateRetry(value: unknown, path: string, errors: FieldError[]
   const initialInterval = optionalDuration(value, 'initialInterval', path, errors, { positive: false });
   const maxInterval = optionalDuration(value, 'maxInterval', path, errors, { positive: true });
   checkIntervalOrder(initialInterval, maxInterval, path, errors);
+  const jitter = optionalBoolean(value, 'jitter', path, errors);
+  const retryOn = checkRetryOn(value, path, errors);
   if (errors.length > before || maxAttempts === undefined) {
     return undefined;
   }
@@ -28,7 +31,25 @@ export function validateRetry(value: unknown, path: string, errors: FieldError[]
     backoff: backoff ?? DEFAULT_RETRY_POLICY.backoff,
     initialInterval: initialInterval ?? DEFAULT_RETRY_POLICY.initialInterval,
     maxInterval,
+    jitter,
+    retryOn,
   });
+}
+
+function checkRetryOn(retry: Record<string, unknown>, path: string, errors: FieldError[]): string[] | undefined {
+  if (!has(retry, 'retryOn')) return undefined;
+  const value = retry.retryOn;
+  const retryOnPath = childPath(path, 'retryOn');
+  if (!Array.isArray(value) || value.length === 0) {
+    report(errors, retryOnPath, 'retryOn must be a non-empty list of error codes, e.g. [http.5*, timeout, network]');
+    return undefined;
+  }
+  value.forEach((code: unknown, index) => {
+    if (typeof code !== 'string' || !ERROR_CODE_PATTERN.test(code)) {
+      report(errors, childPath(retryOnPath, index), 'error codes are letters, digits, ".", "_", "-" and "*" wildcards');
+    }
+  });
+  return value as string[];
 }
 
 function checkMaxAttempts(retry: Record<string, unknown>, path: string, errors: FieldError[]): number | undefined {

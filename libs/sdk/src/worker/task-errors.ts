@@ -9,6 +9,14 @@ export const MAX_ERROR_MESSAGE_LENGTH = 10_000;
  */
 export class RetryableError extends Error {
   override name = 'RetryableError';
+
+  /** `code` names the kind of failure for the step's `retry.retryOn`, e.g. `inventory.locked`. */
+  constructor(
+    message: string,
+    readonly options: { code?: string } = {},
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -17,6 +25,14 @@ export class RetryableError extends Error {
  */
 export class TerminalError extends Error {
   override name = 'TerminalError';
+
+  /** `code` names the kind of failure, e.g. `card.declined`; a step's `retry.retryOn` may still retry it. */
+  constructor(
+    message: string,
+    readonly options: { code?: string } = {},
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -27,7 +43,8 @@ export class TerminalError extends Error {
  * fails a run that might have succeeded.
  */
 export function toTaskError(thrown: unknown): TaskError {
-  return { message: messageOf(thrown), retryable: !(thrown instanceof TerminalError) };
+  const code = thrown instanceof RetryableError || thrown instanceof TerminalError ? thrown.options.code : undefined;
+  return { message: messageOf(thrown), retryable: !(thrown instanceof TerminalError), ...(code ? { code } : {}) };
 }
 
 function messageOf(thrown: unknown): string {

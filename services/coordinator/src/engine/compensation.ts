@@ -1,5 +1,12 @@
 import type { TaskError } from '@baton/contracts';
-import { ExpressionError, retryDelayMs, retryPolicyOf, type CompensationDefinition, type StepDefinition } from '@baton/dsl';
+import {
+  ExpressionError,
+  isRetryableUnder,
+  retryDelayMs,
+  retryPolicyOf,
+  type CompensationDefinition,
+  type StepDefinition,
+} from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf, type DecisionContext } from './decision-context';
 import type { CompensationReason, StepState } from './run-state';
 import { scopeOf } from './scope';
@@ -106,8 +113,8 @@ export function compensationFailed(ctx: DecisionContext, stepId: string, error: 
   const compensation = stepStateOf(ctx, stepId).compensation;
   if (!compensation) return;
   const policy = retryPolicyOf(compensationOf(ctx, stepId));
-  if (error.retryable && compensation.attempts < policy.maxAttempts) {
-    const dueAt = instantAfter(ctx, retryDelayMs(policy, compensation.attempts));
+  if (isRetryableUnder(policy, error) && compensation.attempts < policy.maxAttempts) {
+    const dueAt = instantAfter(ctx, retryDelayMs(policy, compensation.attempts, `${ctx.state.id}:${stepId}${COMPENSATION_SUFFIX}`));
     compensation.status = 'scheduled';
     compensation.error = error;
     record(ctx, { type: 'CompensationRetryScheduled', stepId, attempt: compensation.attempts + 1, data: { dueAt, error } });

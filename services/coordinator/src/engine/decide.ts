@@ -162,7 +162,12 @@ async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
     const timeout = definitionOf(ctx, event.stepId).timeout;
     record(ctx, { type: 'StepTimedOut', stepId: event.stepId, attempt: event.attempt });
     const message = `attempt ${event.attempt} timed out${timeout ? ` after ${timeout}` : ' (deadline passed)'}`;
-    return onTaskResult(ctx, { type: 'TaskFailed', stepId: event.stepId, attempt: event.attempt, error: { message, retryable: true } });
+    return onTaskResult(ctx, {
+      type: 'TaskFailed',
+      stepId: event.stepId,
+      attempt: event.attempt,
+      error: { message, retryable: true, code: 'timeout' },
+    });
   }
   const staleBecause = whyStepDueIsStale(ctx.state, event, 'waiting', 0);
   if (staleBecause !== undefined) {

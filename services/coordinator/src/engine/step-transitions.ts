@@ -1,5 +1,5 @@
 import type { TaskError } from '@baton/contracts';
-import { ExpressionError, retryDelayMs, retryPolicyOf } from '@baton/dsl';
+import { ExpressionError, isRetryableUnder, retryDelayMs, retryPolicyOf } from '@baton/dsl';
 import type { StepDefinition } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf } from './decision-context';
 import type { DecisionContext } from './decision-context';
@@ -78,7 +78,7 @@ export function completeStep(ctx: DecisionContext, stepId: string, output: unkno
 /** True when the step's retry policy allows another attempt after this error. */
 export function canRetry(ctx: DecisionContext, stepId: string, error: TaskError): boolean {
   const policy = retryPolicyOf(definitionOf(ctx, stepId));
-  return error.retryable && stepStateOf(ctx, stepId).attempts < policy.maxAttempts;
+  return isRetryableUnder(policy, error) && stepStateOf(ctx, stepId).attempts < policy.maxAttempts;
 }
 
 /** Records the failed attempt and asks for `RetryDue` of the next one after the policy's back-off. */
@@ -86,7 +86,7 @@ export function scheduleRetry(ctx: DecisionContext, stepId: string, error: TaskE
   const step = stepStateOf(ctx, stepId);
   const failedAttempt = step.attempts;
   const nextAttempt = failedAttempt + 1;
-  const dueAt = instantAfter(ctx, retryDelayMs(retryPolicyOf(definitionOf(ctx, stepId)), failedAttempt));
+  const dueAt = instantAfter(ctx, retryDelayMs(retryPolicyOf(definitionOf(ctx, stepId)), failedAttempt, `${ctx.state.id}:${stepId}`));
   step.status = 'scheduled';
   step.error = error;
   record(ctx, { type: 'StepFailed', stepId, attempt: failedAttempt, data: error });

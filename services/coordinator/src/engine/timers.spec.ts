@@ -50,7 +50,7 @@ describe('timers', () => {
 
     const timedOut = await run.send({ type: 'TimerDue', stepId: 'charge', attempt: 1 }, at(10));
     expect(timedOut.history.map((h) => h.type)).toEqual(['StepTimedOut', 'StepFailed', 'StepRetryScheduled']);
-    expect(run.state.steps.charge.error).toEqual({ message: 'attempt 1 timed out after 10s', retryable: true });
+    expect(run.state.steps.charge.error).toEqual({ message: 'attempt 1 timed out after 10s', retryable: true, code: 'timeout' });
     expect(timerCommands(timedOut)).toEqual([{ type: 'CancelTimer', stepId: 'charge', attempt: 1, kind: 'timer' }]);
 
     const retried = await run.send({ type: 'RetryDue', stepId: 'charge', attempt: 2 }, at(11));

@@ -57,7 +57,11 @@ export class RunCommandsHandler {
             type: 'TaskFailed',
             stepId: result.stepId,
             attempt: result.attempt,
-            error: { message: result.error?.message ?? 'task failed', retryable: result.error?.retryable ?? false },
+            error: {
+              message: result.error?.message ?? 'task failed',
+              retryable: result.error?.retryable ?? false,
+              ...(result.error?.code ? { code: result.error.code } : {}),
+            },
           },
     );
   }

@@ -29,7 +29,10 @@ describe('http response mapping', () => {
   it('names the status line and the first 500 characters of the body in the error', () => {
     const outcome = mapHttpResponse(snapshot(503, 'x'.repeat(600), 'text/plain', 'Service Unavailable'));
 
-    expect(outcome).toEqual({ status: 'failed', error: { message: `HTTP 503 Service Unavailable: ${'x'.repeat(500)}`, retryable: true } });
+    expect(outcome).toEqual({
+      status: 'failed',
+      error: { message: `HTTP 503 Service Unavailable: ${'x'.repeat(500)}`, retryable: true, code: 'http.503' },
+    });
   });
 
   it('leaves out an empty status text', () => {

@@ -30,7 +30,11 @@ export function isJsonContentType(contentType: string | undefined): boolean {
 export function mapHttpResponse(response: HttpResponseSnapshot): TaskOutcome {
   if (response.status < 200 || response.status > 299) {
     const statusLine = [`HTTP ${response.status}`, response.statusText].filter(Boolean).join(' ');
-    return failed(`${statusLine}: ${response.bodyText.slice(0, ERROR_BODY_CHARS)}`, isRetryableStatus(response.status));
+    return failed(
+      `${statusLine}: ${response.bodyText.slice(0, ERROR_BODY_CHARS)}`,
+      isRetryableStatus(response.status),
+      `http.${response.status}`,
+    );
   }
   const output: HttpTaskOutput = { status: response.status, headers: response.headers, body: bodyOf(response) };
   return completed(output);

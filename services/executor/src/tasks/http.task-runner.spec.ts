@@ -118,11 +118,11 @@ describe('HttpTaskRunner', () => {
   it('fails retryably on a 5xx and for good on a 404', async () => {
     expect(await runner.run(dispatchOf({ method: 'DELETE', url: `${baseUrl}/unavailable`, timeoutMs: 5_000 }))).toEqual({
       status: 'failed',
-      error: { message: 'HTTP 503 Service Unavailable: down for maintenance', retryable: true },
+      error: { message: 'HTTP 503 Service Unavailable: down for maintenance', retryable: true, code: 'http.503' },
     });
     expect(await runner.run(dispatchOf({ method: 'GET', url: `${baseUrl}/missing`, timeoutMs: 5_000 }))).toEqual({
       status: 'failed',
-      error: { message: 'HTTP 404 Not Found: no such item', retryable: false },
+      error: { message: 'HTTP 404 Not Found: no such item', retryable: false, code: 'http.404' },
     });
   });
 
@@ -131,7 +131,7 @@ describe('HttpTaskRunner', () => {
 
     expect(outcome).toEqual({
       status: 'failed',
-      error: { message: `HTTP GET ${baseUrl}/slow timed out after 100 ms`, retryable: true },
+      error: { message: `HTTP GET ${baseUrl}/slow timed out after 100 ms`, retryable: true, code: 'timeout' },
     });
   });
 

@@ -28,11 +28,11 @@ export class HttpTaskRunner implements TaskRunner {
     try {
       input = await this.withSecrets(dispatch.input);
     } catch (error) {
-      if (error instanceof UnresolvedSecretError) return failed(error.message, false);
+      if (error instanceof UnresolvedSecretError) return failed(error.message, false, 'secret');
       throw error;
     }
     const prepared = prepareRequest(input);
-    if (typeof prepared === 'string') return failed(`invalid http task input: ${prepared}`, false);
+    if (typeof prepared === 'string') return failed(`invalid http task input: ${prepared}`, false, 'invalid-input');
     const { method } = prepared;
     const attributes = {
       'http.request.method': method,
@@ -47,7 +47,7 @@ export class HttpTaskRunner implements TaskRunner {
         this.call(prepared, dispatch.idempotencyKey, span),
       );
     } catch (error) {
-      return failed(describeRequestError(prepared, error), true);
+      return failed(describeRequestError(prepared, error), true, isTimeout(error) ? 'timeout' : 'network');
     }
   }
 
@@ -112,9 +112,13 @@ function prepareRequest(raw: unknown): PreparedRequest | string {
   };
 }
 
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+}
+
 function describeRequestError(request: PreparedRequest, error: unknown): string {
   const target = `HTTP ${request.method} ${request.url.href}`;
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+  if (isTimeout(error)) {
     return `${target} timed out after ${request.timeoutMs} ms`;
   }
   return `${target} failed: ${causeOf(error)}`;

@@ -138,7 +138,11 @@ describe('PublishTaskRunner', () => {
 
     expect(await runner.run(dispatch)).toEqual({
       status: 'failed',
-      error: { message: 'publish to baton.events.shipment.requested was refused: maximum messages exceeded', retryable: true },
+      error: {
+        message: 'publish to baton.events.shipment.requested was refused: maximum messages exceeded',
+        retryable: true,
+        code: 'publish.refused',
+      },
     });
   });
 

@@ -28,7 +28,7 @@ export class PublishTaskRunner implements TaskRunner {
 
   async run(dispatch: TaskDispatch): Promise<TaskOutcome> {
     const input = parsePublishInput(dispatch.input);
-    if (typeof input === 'string') return failed(`invalid publish task input: ${input}`, false);
+    if (typeof input === 'string') return failed(`invalid publish task input: ${input}`, false, 'invalid-input');
     const event = toCloudEvent(dispatch.idempotencyKey, input, this.clock.now());
     const attributes = {
       [BatonAttributes.subject]: input.subject,
@@ -42,7 +42,8 @@ export class PublishTaskRunner implements TaskRunner {
       );
     } catch (error) {
       // The server refused the message (a stream limit, a size limit): report it to the run.
-      if (error instanceof JetStreamApiError) return failed(`publish to ${input.subject} was refused: ${error.message}`, true);
+      if (error instanceof JetStreamApiError)
+        return failed(`publish to ${input.subject} was refused: ${error.message}`, true, 'publish.refused');
       throw error;
     }
     return completed({ subject: input.subject, id: event.id });

@@ -28,7 +28,7 @@ function useCaseWith(runners: TaskRunner[]) {
 describe('RunTaskUseCase', () => {
   it('runs the runner of the task type and publishes its outcome as the attempt result, keyed by task id', async () => {
     const http: TaskRunner = { taskType: 'http', run: async () => ({ status: 'completed', output: { status: 200 } }) };
-    const publish: TaskRunner = { taskType: 'publish', run: async () => failed('refused', true) };
+    const publish: TaskRunner = { taskType: 'publish', run: async () => failed('refused', true, 'publish.refused') };
     const { useCase, published } = useCaseWith([http, publish]);
 
     await useCase.execute('publish', dispatch);
@@ -39,7 +39,7 @@ describe('RunTaskUseCase', () => {
       stepId: 'ship',
       attempt: 1,
       status: 'failed',
-      error: { message: 'refused', retryable: true },
+      error: { message: 'refused', retryable: true, code: 'publish.refused' },
     };
     expect(published).toEqual([{ subject: 'baton.results.task', payload: expected, options: { msgId: 'result:run-1:ship:1' } }]);
   });

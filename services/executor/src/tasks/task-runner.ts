@@ -18,4 +18,7 @@ export const TASK_RUNNERS = Symbol('BATON_TASK_RUNNERS');
 
 export const completed = (output: unknown): TaskOutcome => ({ status: 'completed', output });
 
-export const failed = (message: string, retryable: boolean): TaskOutcome => ({ status: 'failed', error: { message, retryable } });
+export const failed = (message: string, retryable: boolean, code: string): TaskOutcome => ({
+  status: 'failed',
+  error: { message, retryable, code },
+});
