@@ -97,6 +97,34 @@ describe('retries and failures', () => {
     await expect.poll(() => lifecycle.filter((e) => e.runId === run.id).map((e) => e.status)).toEqual(['running', 'failed']);
   });
 
+  it('routes a failure to its catch handler by error code and completes the run on the error path', async () => {
+    const definition = {
+      name: 'caught-charge',
+      steps: [
+        {
+          id: 'charge',
+          type: 'http',
+          with: { method: 'POST', url: target.url('/broken') },
+          retry: { maxAttempts: 1 },
+          catch: [{ errors: ['http.5*'], next: 'queue-for-retry' }],
+        },
+        { id: 'receipt', type: 'transform', output: { paid: true } },
+        { id: 'queue-for-retry', type: 'transform', output: { queued: true, because: '${ steps.charge.error.message }' } },
+      ],
+      output: '${ steps.`queue-for-retry`.output }',
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'caught-charge', input: {} });
+    const run = await platform.waitForRun(started.body.id);
+    expect(run.status).toBe('completed');
+    expect(run.steps.map((s) => [s.id, s.status])).toEqual([
+      ['charge', 'failed'],
+      ['receipt', 'skipped'],
+      ['queue-for-retry', 'completed'],
+    ]);
+    expect(run.output).toEqual({ queued: true, because: expect.stringContaining('HTTP 500') });
+  });
+
   it('answers unknown workflows and runs with 404 problems', async () => {
     const noWorkflow = await platform.api<{ status: number; detail: string }>('POST', '/v1/runs', {
       workflow: 'does-not-exist',

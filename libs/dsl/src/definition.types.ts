@@ -74,6 +74,19 @@ interface StepCommon {
    * completion order, each with its own retry.
    */
   compensate?: CompensationDefinition;
+  /**
+   * Where this step's final failure (after its retries) goes instead of failing the run: the
+   * first route whose `errors` match the error's code (all errors when absent) starts its `next`
+   * step, a handler, and the run continues on that path.
+   */
+  catch?: CatchRoute[];
+}
+
+export interface CatchRoute {
+  /** Error codes with `*` wildcards, as in `retry.retryOn`; absent: any error. */
+  errors?: string[];
+  /** A handler step: it starts only when an error is routed to it, and has no `needs`. */
+  next: string;
 }
 
 /** An action that undoes a completed step: an http call, a publish or a worker task. */
@@ -173,7 +186,7 @@ export interface NotificationRule {
 /** What expressions can see (DESIGN.md §3). */
 export interface Scope {
   input?: unknown;
-  steps?: Record<string, { output?: unknown }>;
+  steps?: Record<string, { output?: unknown; error?: unknown }>;
   event?: unknown;
   run?: { id: string; workflow: string; version: number; startedAt?: string };
   secrets?: Record<string, string>;

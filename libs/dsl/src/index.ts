@@ -1,6 +1,7 @@
 export type {
   ApprovalStepDefinition,
   BackoffKind,
+  CatchRoute,
   CompensationDefinition,
   CompensationType,
   Condition,
@@ -59,4 +60,12 @@ export {
   isTruthy,
 } from './expressions';
 export { parseDuration } from './duration';
-export { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, isRetryableUnder, retryDelayMs, retryPolicyOf } from './retry-policy';
+export {
+  DEFAULT_RETRY_POLICY,
+  MAX_RETRY_DELAY_MS,
+  catchRouteFor,
+  errorCodeMatches,
+  isRetryableUnder,
+  retryDelayMs,
+  retryPolicyOf,
+} from './retry-policy';

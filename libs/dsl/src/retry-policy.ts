@@ -1,4 +1,4 @@
-import type { RetryPolicy, StepDefinition } from './definition.types';
+import type { CatchRoute, RetryPolicy, StepDefinition } from './definition.types';
 import { parseDuration } from './duration';
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
@@ -41,7 +41,17 @@ export function retryDelayMs(policy: RetryPolicy, failedAttempt: number, jitterS
 /** Whether an error is worth another attempt under the policy (attempts left are checked by the caller). */
 export function isRetryableUnder(policy: RetryPolicy, error: { retryable: boolean; code?: string }): boolean {
   if (policy.retryOn === undefined) return error.retryable;
-  return error.code !== undefined && policy.retryOn.some((pattern) => globMatches(pattern, error.code as string));
+  return errorCodeMatches(policy.retryOn, error.code);
+}
+
+/** Whether an error code matches any of the patterns (`*` is a wildcard); an error without a code matches none. */
+export function errorCodeMatches(patterns: readonly string[], code: string | undefined): boolean {
+  return code !== undefined && patterns.some((pattern) => globMatches(pattern, code));
+}
+
+/** The first `catch` route of a step that takes this error, if any. */
+export function catchRouteFor(step: Pick<StepDefinition, 'catch'>, error: { code?: string }): CatchRoute | undefined {
+  return step.catch?.find((route) => route.errors === undefined || errorCodeMatches(route.errors, error.code));
 }
 
 function globMatches(pattern: string, code: string): boolean {

@@ -9,6 +9,8 @@ export interface StepGraph {
   /** The reverse of `needs`: the steps waiting on each step, in list order. */
   dependents: Record<string, string[]>;
   steps: Record<string, StepDefinition>;
+  /** Catch handlers: steps that start only when a failure is routed to them (they have no needs). */
+  handlers: string[];
 }
 
 /** A step as far as ordering is concerned. */
@@ -25,13 +27,18 @@ export interface StepCycle {
 }
 
 /** Effective dependencies per step id, in list order (the DESIGN.md §3 ordering rule). */
-export function effectiveNeeds(steps: readonly GraphNode[]): Map<string, string[]> {
+export function effectiveNeeds(steps: readonly GraphNode[], handlers: ReadonlySet<string> = new Set()): Map<string, string[]> {
   const needs = new Map<string, string[]>();
   steps.forEach((step, index) => {
     const previous = index > 0 ? [steps[index - 1].id] : [];
-    needs.set(step.id, step.needs === undefined ? previous : [...new Set(step.needs)]);
+    needs.set(step.id, handlers.has(step.id) ? [] : step.needs === undefined ? previous : [...new Set(step.needs)]);
   });
   return needs;
+}
+
+/** The steps some `catch` routes to. */
+export function catchHandlers(steps: readonly Pick<StepDefinition, 'catch'>[]): Set<string> {
+  return new Set(steps.flatMap((step) => (step.catch ?? []).map((route) => route.next)));
 }
 
 /**
@@ -69,7 +76,8 @@ export function formatCycle(cycle: readonly string[]): string {
 
 /** Builds the graph of a validated definition; throws on unknown needs or cycles, which validation rejects. */
 export function buildStepGraph(definition: Pick<WorkflowDefinition, 'steps'>): StepGraph {
-  const needs = effectiveNeeds(definition.steps);
+  const handlers = catchHandlers(definition.steps);
+  const needs = effectiveNeeds(definition.steps, handlers);
   if (needs.size !== definition.steps.length) {
     throw new Error('step ids are not unique');
   }
@@ -86,6 +94,7 @@ export function buildStepGraph(definition: Pick<WorkflowDefinition, 'steps'>): S
     needs: Object.fromEntries(needs),
     dependents: Object.fromEntries(dependents),
     steps: Object.fromEntries(definition.steps.map((step) => [step.id, step])),
+    handlers: [...handlers],
   };
 }
 

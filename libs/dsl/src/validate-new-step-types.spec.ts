@@ -311,3 +311,43 @@ describe('validateDefinition: compensateOnCancel', () => {
     }
   });
 });
+
+describe('catch', () => {
+  const definition = (stepsList: unknown[]) => validateDefinition({ name: 'c', steps: stepsList });
+  const errorsOf = (stepsList: unknown[]) => {
+    const result = definition(stepsList);
+    return result.ok ? [] : result.errors;
+  };
+
+  it('takes routes to handler steps, which get no implicit needs', () => {
+    const result = definition([
+      { id: 'a', type: 'transform', output: 1, catch: [{ errors: ['http.5*'], next: 'h' }, { next: 'h' }] },
+      { id: 'h', type: 'transform', output: 2 },
+      { id: 'after', type: 'transform', output: 3 },
+    ]);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.graph.handlers).toEqual(['h']);
+    expect(result.graph.needs).toEqual({ a: [], h: [], after: ['h'] });
+  });
+
+  it('refuses unknown targets, self routes, bad codes, unknown fields and handlers with needs', () => {
+    expect(
+      errorsOf([
+        {
+          id: 'a',
+          type: 'transform',
+          output: 1,
+          catch: [{ next: 'nope' }, { next: 'a' }, { errors: [], next: 'h' }, { next: 'h', then: 1 }],
+        },
+        { id: 'h', type: 'transform', output: 2, needs: ['a'] },
+      ]),
+    ).toEqual([
+      { path: 'steps[0].catch[0].next', message: "next must name a step of this definition; there is no step 'nope'" },
+      { path: 'steps[0].catch[1].next', message: 'a step cannot catch its own error' },
+      { path: 'steps[0].catch[2].errors', message: expect.stringContaining('non-empty list of error codes') },
+      { path: 'steps[0].catch[3].then', message: "unknown field 'then'" },
+      { path: 'steps[1].needs', message: "'h' is a catch handler: it starts when an error is routed to it and cannot have needs" },
+    ]);
+  });
+});

@@ -37,16 +37,18 @@ export function validateRetry(value: unknown, path: string, errors: FieldError[]
 }
 
 function checkRetryOn(retry: Record<string, unknown>, path: string, errors: FieldError[]): string[] | undefined {
-  if (!has(retry, 'retryOn')) return undefined;
-  const value = retry.retryOn;
-  const retryOnPath = childPath(path, 'retryOn');
+  return has(retry, 'retryOn') ? checkErrorCodes(retry.retryOn, childPath(path, 'retryOn'), errors) : undefined;
+}
+
+/** A non-empty list of error-code patterns (`http.5*`, `timeout`, a worker's own codes), for `retryOn` and `catch`. */
+export function checkErrorCodes(value: unknown, path: string, errors: FieldError[]): string[] | undefined {
   if (!Array.isArray(value) || value.length === 0) {
-    report(errors, retryOnPath, 'retryOn must be a non-empty list of error codes, e.g. [http.5*, timeout, network]');
+    report(errors, path, `${path.split('.').pop()} must be a non-empty list of error codes, e.g. [http.5*, timeout, network]`);
     return undefined;
   }
   value.forEach((code: unknown, index) => {
     if (typeof code !== 'string' || !ERROR_CODE_PATTERN.test(code)) {
-      report(errors, childPath(retryOnPath, index), 'error codes are letters, digits, ".", "_", "-" and "*" wildcards');
+      report(errors, childPath(path, index), 'error codes are letters, digits, ".", "_", "-" and "*" wildcards');
     }
   });
   return value as string[];

@@ -3,6 +3,7 @@ import {
   COMPENSATION_TYPES,
   STEP_TYPES,
   type CompensationDefinition,
+  type CatchRoute,
   type CompensationType,
   type FieldError,
   type StepDefinition,
@@ -11,10 +12,10 @@ import {
 import { childPath } from './field-path';
 import { effectiveNeeds, findCycles, formatCycle, type GraphNode } from './step-graph';
 import { STEP_BODY_FIELDS, validateStepBody } from './validate-step-bodies';
-import { validateRetry } from './validate-retry';
+import { checkErrorCodes, validateRetry } from './validate-retry';
 import { type Fields, checkKnownFields, compact, has, isRecord, optionalDuration, optionalString, report } from './validation-helpers';
 
-const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout', 'compensate'];
+const COMMON_STEP_FIELDS = ['id', 'type', 'description', 'needs', 'retry', 'timeout', 'compensate', 'catch'];
 
 /** The `steps` list: every step, id uniqueness, `needs` references and cycles. */
 export function validateSteps(value: unknown, path: string, errors: FieldError[]): StepDefinition[] | undefined {
@@ -37,7 +38,9 @@ export function validateSteps(value: unknown, path: string, errors: FieldError[]
   const before = errors.length;
   const firstIndexById = indexStepIds(value, path, errors);
   const steps = value.map((raw, index) => validateStep(raw, childPath(path, index), firstIndexById, errors));
-  reportCycles(value, firstIndexById, path, errors);
+  const handlers = catchTargets(value, firstIndexById);
+  checkHandlersHaveNoNeeds(value, handlers, path, errors);
+  reportCycles(value, firstIndexById, handlers, path, errors);
   const valid = steps.filter((step): step is StepDefinition => step !== undefined);
   return errors.length === before && valid.length === steps.length ? valid : undefined;
 }
@@ -84,10 +87,71 @@ function validateStep(raw: unknown, path: string, knownIds: ReadonlyMap<string, 
   const timeout = optionalDuration(raw, 'timeout', path, errors, { positive: true });
   const body = type === undefined ? undefined : validateStepBody(type, raw, path, errors);
   const compensate = has(raw, 'compensate') ? validateCompensation(raw.compensate, childPath(path, 'compensate'), errors) : undefined;
+  const routes = has(raw, 'catch') ? validateCatch(raw.catch, id, childPath(path, 'catch'), knownIds, errors) : undefined;
   if (errors.length > before || id === undefined || body === undefined) {
     return undefined;
   }
-  return compact({ id, description, needs, retry, timeout, compensate, ...body });
+  return compact({ id, description, needs, retry, timeout, compensate, catch: routes, ...body });
+}
+
+/** `catch: [{errors?, next}]`: each route names another step of the definition as its handler. */
+function validateCatch(
+  raw: unknown,
+  id: string | undefined,
+  path: string,
+  knownIds: ReadonlyMap<string, number>,
+  errors: FieldError[],
+): CatchRoute[] | undefined {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    report(errors, path, 'catch must be a non-empty list of {errors?, next}');
+    return undefined;
+  }
+  const routes = raw.map((route: unknown, index): CatchRoute | undefined => {
+    const routePath = childPath(path, index);
+    if (!isRecord(route)) {
+      report(errors, routePath, 'a catch route must be an object {errors?, next}');
+      return undefined;
+    }
+    checkKnownFields(route, ['errors', 'next'], routePath, errors);
+    const next = route.next;
+    if (typeof next !== 'string' || !knownIds.has(next)) {
+      report(
+        errors,
+        childPath(routePath, 'next'),
+        `next must name a step of this definition${typeof next === 'string' ? `; there is no step '${next}'` : ''}`,
+      );
+      return undefined;
+    }
+    if (next === id) {
+      report(errors, childPath(routePath, 'next'), 'a step cannot catch its own error');
+      return undefined;
+    }
+    const codes = has(route, 'errors') ? checkErrorCodes(route.errors, childPath(routePath, 'errors'), errors) : undefined;
+    return compact({ errors: codes, next });
+  });
+  return routes.every((route) => route !== undefined) ? (routes as CatchRoute[]) : undefined;
+}
+
+/** Steps named by any `catch` route, read from the raw steps so a step with other errors still counts. */
+function catchTargets(rawSteps: readonly unknown[], knownIds: ReadonlyMap<string, number>): Set<string> {
+  const targets = rawSteps.flatMap((raw) =>
+    isRecord(raw) && Array.isArray(raw.catch) ? raw.catch.map((route: unknown) => (isRecord(route) ? route.next : undefined)) : [],
+  );
+  return new Set(targets.filter((next): next is string => typeof next === 'string' && knownIds.has(next)));
+}
+
+/** A handler starts when an error is routed to it; `needs` would contradict that. */
+function checkHandlersHaveNoNeeds(rawSteps: readonly unknown[], handlers: ReadonlySet<string>, path: string, errors: FieldError[]): void {
+  rawSteps.forEach((raw, index) => {
+    const id = wellFormedId(raw);
+    if (id !== undefined && handlers.has(id) && isRecord(raw) && has(raw, 'needs')) {
+      report(
+        errors,
+        childPath(childPath(path, index), 'needs'),
+        `'${id}' is a catch handler: it starts when an error is routed to it and cannot have needs`,
+      );
+    }
+  });
 }
 
 /** A compensation is the body of an http, publish or task step, with an optional retry of its own. */
@@ -176,9 +240,15 @@ function checkNeeds(
  * Cycles are searched over the references that are otherwise valid (known ids, not self),
  * including the implicit "previous step" edges, which can close a cycle too.
  */
-function reportCycles(rawSteps: readonly unknown[], firstIndexById: ReadonlyMap<string, number>, path: string, errors: FieldError[]): void {
+function reportCycles(
+  rawSteps: readonly unknown[],
+  firstIndexById: ReadonlyMap<string, number>,
+  handlers: ReadonlySet<string>,
+  path: string,
+  errors: FieldError[],
+): void {
   const nodes = graphNodes(rawSteps, firstIndexById);
-  for (const { at, cycle } of findCycles(effectiveNeeds(nodes))) {
+  for (const { at, cycle } of findCycles(effectiveNeeds(nodes, handlers))) {
     const index = firstIndexById.get(at) ?? 0;
     const stepPath = childPath(path, index);
     const raw = rawSteps[index];

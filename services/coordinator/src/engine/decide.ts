@@ -10,7 +10,7 @@ import {
 import { emit, instantAfter, record } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { RUN_TIMER, type Decision, type RunEvent, type RunState, type SignalPayload } from './run-state';
-import { advanceRun, cancelRun, failRunBecauseOfStep, pauseRun, resumeRun, retryRun, startRun, timeOutRun } from './run-transitions';
+import { advanceRun, cancelRun, pauseRun, resumeRun, retryRun, settleFailedStep, startRun, timeOutRun } from './run-transitions';
 import { attemptTimeoutMs, attemptTimerGraceMs, cancelMootTimers, isTerminal } from './timers';
 import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
 
@@ -114,7 +114,7 @@ async function onTaskResult(ctx: DecisionContext, event: TaskResultEvent): Promi
     return;
   }
   failStep(ctx, event.stepId, event.error);
-  await (compensating ? continueCompensation(ctx) : failRunBecauseOfStep(ctx, event.stepId));
+  await (compensating ? continueCompensation(ctx) : settleFailedStep(ctx, event.stepId));
 }
 
 /** Moves the running attempt's deadline out; a heartbeat for anything else changes nothing (and records nothing). */
@@ -141,7 +141,7 @@ async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
     return;
   }
   if ((await startStep(ctx, event.stepId)) === 'failed') {
-    await failRunBecauseOfStep(ctx, event.stepId);
+    await settleFailedStep(ctx, event.stepId);
     return;
   }
   // The attempt may have completed inline, making more steps ready or finishing the run.
@@ -178,7 +178,7 @@ async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
   if (definition.type === 'approval') {
     const decision = definition.defaultDecision;
     if (decision === undefined) {
-      await failWaitingStep(ctx, event.stepId, `no decision for approval '${event.stepId}' within ${definition.timeout}`);
+      await failWaitingStep(ctx, event.stepId, `no decision for approval '${event.stepId}' within ${definition.timeout}`, 'timeout');
       return;
     }
     await applyDecision(ctx, event.stepId, { decision, by: 'timeout' });
@@ -208,12 +208,12 @@ async function applyDecision(ctx: DecisionContext, stepId: string, payload: Sign
   ctx.state.steps[stepId].output = payload;
   const by = payload.by ? ` by ${payload.by}` : '';
   const comment = payload.comment ? `: ${payload.comment}` : '';
-  await failWaitingStep(ctx, stepId, `approval '${stepId}' rejected${by}${comment}`);
+  await failWaitingStep(ctx, stepId, `approval '${stepId}' rejected${by}${comment}`, 'approval.rejected');
 }
 
-async function failWaitingStep(ctx: DecisionContext, stepId: string, message: string): Promise<void> {
-  failStep(ctx, stepId, { message, retryable: false });
-  await failRunBecauseOfStep(ctx, stepId);
+async function failWaitingStep(ctx: DecisionContext, stepId: string, message: string, code: string): Promise<void> {
+  failStep(ctx, stepId, { message, retryable: false, code });
+  await settleFailedStep(ctx, stepId);
 }
 
 async function onCancel(ctx: DecisionContext, event: Extract<RunEvent, { type: 'CancelRequested' }>): Promise<void> {

@@ -41,6 +41,8 @@ export interface RunState {
   startedAt?: string;
   endedAt?: string;
   compensationReason?: CompensationReason;
+  /** Catch handlers an error was routed to: they may start (they never do otherwise). */
+  routed?: string[];
   /** Keyed by step id, one entry per step of the definition, created with the run. */
   steps: Record<string, StepState>;
 }
@@ -109,6 +111,7 @@ export interface HistoryRecord {
     | 'RunCompensated'
     | 'StepTimedOut'
     | 'RunTimedOut'
+    | 'StepCaught'
     | 'RunRetried'
     | 'RunPaused'
     | 'RunResumed'

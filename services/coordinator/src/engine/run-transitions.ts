@@ -1,12 +1,12 @@
 import type { RunError } from '@baton/contracts';
-import { evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
+import { catchRouteFor, evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
 import { beginCompensation } from './compensation';
 import { emit, instantAfter, record } from './decision-context';
 import { RUN_TIMER } from './run-state';
 import { durationMsOrDefault } from './step-types/step-duration';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { cancelStep, skipStep, startStep } from './step-transitions';
+import { cancelStep, definitionOf, skipStep, startStep } from './step-transitions';
 
 /** Starts the run, unless its input breaks the definition's input schema: then it fails at once, saying where. */
 export async function startRun(ctx: DecisionContext): Promise<void> {
@@ -38,7 +38,7 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
     for (const stepId of ready) {
       const outcome = await startStep(ctx, stepId);
       if (outcome === 'failed') {
-        await failRunBecauseOfStep(ctx, stepId);
+        await settleFailedStep(ctx, stepId);
         return;
       }
       if (outcome === 'succeeded') {
@@ -48,13 +48,32 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
       }
     }
   }
-  if (everyStepCompleted(ctx)) {
+  if (nothingInFlight(ctx)) {
+    // What is still pending can never start (it follows a caught failure, or is a handler no
+    // error was routed to): it is skipped and the run is complete.
+    for (const stepId of ctx.graph.order) if (ctx.state.steps[stepId]?.status === 'pending') skipStep(ctx, stepId);
     await completeRun(ctx);
   }
 }
 
+/**
+ * A step failed for good (its retries spent). When one of its `catch` routes takes the error, the
+ * handler it names may start and the run goes on; otherwise the run fails.
+ */
+export async function settleFailedStep(ctx: DecisionContext, stepId: string): Promise<void> {
+  const error = ctx.state.steps[stepId]?.error;
+  const route = error && ctx.state.status === 'running' ? catchRouteFor(definitionOf(ctx, stepId), error) : undefined;
+  if (!route) {
+    await failRunBecauseOfStep(ctx, stepId);
+    return;
+  }
+  ctx.state.routed = [...(ctx.state.routed ?? []), route.next];
+  record(ctx, { type: 'StepCaught', stepId, data: { next: route.next } });
+  await advanceRun(ctx);
+}
+
 /** Ends the run because one of its steps failed for good. */
-export async function failRunBecauseOfStep(ctx: DecisionContext, stepId: string): Promise<void> {
+async function failRunBecauseOfStep(ctx: DecisionContext, stepId: string): Promise<void> {
   const message = ctx.state.steps[stepId]?.error?.message ?? 'unknown error';
   await failRun(ctx, { message: `step '${stepId}' failed: ${message}`, stepId });
 }
@@ -129,7 +148,7 @@ export async function resumeRun(ctx: DecisionContext): Promise<void> {
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
   for (const step of Object.values(ctx.state.steps)) {
     if (step.status === 'scheduled' && (await startStep(ctx, step.id)) === 'failed') {
-      await failRunBecauseOfStep(ctx, step.id);
+      await settleFailedStep(ctx, step.id);
       return;
     }
   }
@@ -180,15 +199,17 @@ async function evaluateWorkflowOutput(ctx: DecisionContext): Promise<unknown> {
   }
 }
 
+/** Pending steps whose needs completed; a catch handler only once an error was routed to it. */
 function readyStepIds(ctx: DecisionContext): string[] {
   const { steps } = ctx.state;
+  const dormant = new Set(ctx.graph.handlers.filter((id) => !(ctx.state.routed ?? []).includes(id)));
   return readySteps(
     ctx.graph,
     (stepId) => steps[stepId]?.status === 'completed',
-    (stepId) => steps[stepId]?.status === 'pending',
+    (stepId) => steps[stepId]?.status === 'pending' && !dormant.has(stepId),
   );
 }
 
-function everyStepCompleted(ctx: DecisionContext): boolean {
-  return ctx.graph.order.every((stepId) => ctx.state.steps[stepId]?.status === 'completed');
+function nothingInFlight(ctx: DecisionContext): boolean {
+  return Object.values(ctx.state.steps).every((s) => !['running', 'scheduled', 'waiting'].includes(s.status));
 }

@@ -14,9 +14,12 @@ export function scopeOf(state: RunState): Scope {
   };
 }
 
-function completedStepOutputs(state: RunState): Record<string, { output?: unknown }> {
-  const entries = Object.values(state.steps)
-    .filter((step) => step.status === 'completed')
-    .map((step): [string, { output?: unknown }] => [step.id, { output: step.output }]);
+/** Outputs of completed steps, and the error of failed ones (what a catch handler works from). */
+function completedStepOutputs(state: RunState): Record<string, { output?: unknown; error?: unknown }> {
+  const entries = Object.values(state.steps).flatMap((step): [string, { output?: unknown; error?: unknown }][] => {
+    if (step.status === 'completed') return [[step.id, { output: step.output }]];
+    if (step.status === 'failed' && step.error) return [[step.id, { error: step.error }]];
+    return [];
+  });
   return Object.fromEntries(entries);
 }

@@ -317,7 +317,13 @@ describe('waits and signals', () => {
       const message = "approval 'manager' rejected by bob: too expensive";
       expect(rejected.commands).toEqual([lifecycle('failed')]);
       expect(rejected.history).toEqual([
-        { type: 'StepFailed', stepId: 'manager', attempt: 1, data: { message, retryable: false }, at: iso(at(60)) },
+        {
+          type: 'StepFailed',
+          stepId: 'manager',
+          attempt: 1,
+          data: { message, retryable: false, code: 'approval.rejected' },
+          at: iso(at(60)),
+        },
         { type: 'StepSkipped', stepId: 'order', at: iso(at(60)) },
         { type: 'RunFailed', data: { message: `step 'manager' failed: ${message}`, stepId: 'manager' }, at: iso(at(60)) },
       ]);
@@ -325,7 +331,7 @@ describe('waits and signals', () => {
         status: 'failed',
         attempts: 1,
         output: { decision: 'rejected', by: 'bob', comment: 'too expensive' },
-        error: { message, retryable: false },
+        error: { message, retryable: false, code: 'approval.rejected' },
         endedAt: iso(at(60)),
       });
       expect(run.state).toMatchObject({ status: 'failed', error: { message: `step 'manager' failed: ${message}`, stepId: 'manager' } });
@@ -338,7 +344,11 @@ describe('waits and signals', () => {
 
       await run.signal('manager', { decision: 'rejected' });
 
-      expect(run.state.steps.manager.error).toEqual({ message: "approval 'manager' rejected", retryable: false });
+      expect(run.state.steps.manager.error).toEqual({
+        message: "approval 'manager' rejected",
+        retryable: false,
+        code: 'approval.rejected',
+      });
       expect(run.state.steps.manager.output).toEqual({ decision: 'rejected' });
     });
 
@@ -399,7 +409,7 @@ describe('waits and signals', () => {
       expect(run.state.steps.manager).toMatchObject({
         status: 'failed',
         output: { decision: 'rejected', by: 'timeout' },
-        error: { message, retryable: false },
+        error: { message, retryable: false, code: 'approval.rejected' },
       });
       expect(run.state.error).toEqual({ message: `step 'manager' failed: ${message}`, stepId: 'manager' });
     });
@@ -413,7 +423,7 @@ describe('waits and signals', () => {
 
       const message = "no decision for approval 'manager' within 30m";
       expect(due.commands).toEqual([lifecycle('failed')]);
-      expect(run.state.steps.manager).toMatchObject({ status: 'failed', error: { message, retryable: false } });
+      expect(run.state.steps.manager).toMatchObject({ status: 'failed', error: { message, retryable: false, code: 'timeout' } });
       expect(run.state.steps.manager.output).toBeUndefined();
       expect(run.state.error).toEqual({ message: `step 'manager' failed: ${message}`, stepId: 'manager' });
     });

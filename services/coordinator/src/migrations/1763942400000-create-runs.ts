@@ -18,6 +18,7 @@ export class CreateRuns1763942400000 implements MigrationInterface {
         "trace_id" text,
         "history_seq" int NOT NULL DEFAULT 0,
         "compensation_reason" text,
+        "routed" jsonb,
         "created_at" timestamptz NOT NULL,
         "started_at" timestamptz,
         "ended_at" timestamptz

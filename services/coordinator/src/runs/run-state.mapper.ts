@@ -23,6 +23,7 @@ export function toRunState(run: RunEntity, steps: StepEntity[]): RunState {
     error: run.error ?? undefined,
     trigger: run.trigger,
     compensationReason: run.compensationReason ?? undefined,
+    routed: run.routed ?? undefined,
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     endedAt: iso(run.endedAt),
@@ -54,6 +55,7 @@ export function runColumns(state: RunState): Partial<RunEntity> {
     startedAt: date(state.startedAt),
     endedAt: date(state.endedAt),
     compensationReason: state.compensationReason ?? null,
+    routed: state.routed ?? null,
   };
 }
 

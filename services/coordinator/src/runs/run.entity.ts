@@ -34,6 +34,10 @@ export class RunEntity {
   @Column({ name: 'compensation_reason', type: 'text', nullable: true })
   compensationReason!: CompensationReason | null;
 
+  /** Catch handlers an error was routed to. */
+  @Column({ type: 'jsonb', nullable: true })
+  routed!: string[] | null;
+
   /** Sequence number of the last history entry; the next one is `historySeq + 1`. */
   @Column({ name: 'history_seq', type: 'int', default: 0 })
   historySeq!: number;
