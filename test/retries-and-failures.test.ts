@@ -147,6 +147,9 @@ describe('retries and failures', () => {
     const forged = await platform.api<{ errors: { path: string }[] }>('GET', '/v1/runs?cursor=not-a-cursor');
     expect(forged.status).toBe(400);
     expect(forged.body.errors.map((e) => e.path)).toEqual(['cursor']);
+    const wrongShape = Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url');
+    expect((await platform.api('GET', `/v1/runs?cursor=${wrongShape}`)).status).toBe(400);
+    expect((await platform.api('GET', `/v1/events/rejected?cursor=${wrongShape}`)).status).toBe(400);
   });
 
   it('serves its OpenAPI document', async () => {

@@ -8,11 +8,28 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): (string | number)[] | undefined {
+export type CursorKey = (string | number)[];
+
+/** Key shapes of the lists: a cursor must decode to exactly its list's shape. */
+export const CursorShapes = {
+  /** `[createdAt ISO-8601, run id]` */
+  runs: (key: CursorKey) => key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && isUuid(key[1]),
+  /** `[history seq]` */
+  history: (key: CursorKey) => key.length === 1 && Number.isInteger(key[0]),
+  /** `[numeric id]` */
+  numericId: (key: CursorKey) => key.length === 1 && typeof key[0] === 'string' && /^\d{1,19}$/.test(key[0]),
+  /** `[name]` */
+  name: (key: CursorKey) => key.length === 1 && typeof key[0] === 'string',
+} as const;
+
+const isUuid = (value: unknown) =>
+  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+export function decodeCursor(cursor: string | undefined, hasShape: (key: CursorKey) => boolean): CursorKey | undefined {
   if (!cursor) return undefined;
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.every((v) => typeof v === 'string' || typeof v === 'number')) return key;
+    if (Array.isArray(key) && key.every((v) => typeof v === 'string' || typeof v === 'number') && hasShape(key)) return key;
   } catch {
     // fall through: a malformed cursor is the caller's error, reported below
   }

@@ -44,6 +44,7 @@ export type { BuiltinTaskType, MessageCatalogue, PayloadOf, RetentionKind, Strea
 export { fieldErrorsOf, validatePlain } from './validation';
 export type { Validated } from './validation';
 export type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView, StepView } from './views';
-export { decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
+export { CursorShapes, decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
+export type { CursorKey } from './cursor';
 export { RunIds } from './run-ids';
 export { nulCharacterErrors, storableText } from './storable-json';

@@ -4,7 +4,8 @@ import { evaluateTemplate } from './expressions';
 import { childPath } from './field-path';
 import { hasExpressions, scanTemplate } from './template-syntax';
 
-const SECRETS_REFERENCE = /\bsecrets\b/;
+/** `secrets` as the root of a path (`secrets.x`, `$lookup(secrets, …)`), not a field such as `input.secrets`. */
+const SECRETS_REFERENCE = /(^|[^.\w$`])secrets\b/;
 
 /** True when a template string reads `secrets`: such a string is resolved by the executor, never by the coordinator. */
 export function usesSecrets(text: string): boolean {

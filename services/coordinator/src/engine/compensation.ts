@@ -61,10 +61,12 @@ export async function continueCompensation(ctx: DecisionContext): Promise<void> 
   }
   if (steps.some((s) => s.status === 'running')) return;
   const reason = ctx.state.compensationReason;
-  const finalStatus = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : 'compensated';
+  // Waiting for a running step that then failed too leaves nothing undone: the run simply failed.
+  const undone = steps.some((s) => s.status === 'compensated');
+  const finalStatus = reason === 'cancelled' ? 'cancelled' : reason === 'timed_out' ? 'timed_out' : undone ? 'compensated' : 'failed';
   ctx.state.status = finalStatus;
   ctx.state.endedAt = ctx.at;
-  record(ctx, { type: reason === 'cancelled' ? 'RunCancelled' : 'RunCompensated' });
+  record(ctx, { type: reason === 'cancelled' ? 'RunCancelled' : finalStatus === 'failed' ? 'RunFailed' : 'RunCompensated' });
   emit(ctx, { type: 'PublishLifecycle', status: finalStatus });
 }
 

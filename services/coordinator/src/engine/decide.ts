@@ -1,4 +1,4 @@
-import type { StepGraph, WorkflowDefinition } from '@baton/dsl';
+import { inputViolations, type StepGraph, type WorkflowDefinition } from '@baton/dsl';
 import {
   compensatedStepOf,
   compensationFailed,
@@ -68,6 +68,9 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
     case 'CancelRequested':
       return onCancel(ctx, event);
     case 'RetryRequested':
+      if (inputViolations(ctx.definition.input, ctx.state.input).length > 0) {
+        return ignore(ctx, event, "its input does not match the workflow's input schema; start a new run with a valid input");
+      }
       if (ctx.state.status !== 'failed' || ctx.state.compensationReason !== undefined) {
         return ignore(
           ctx,

@@ -14,10 +14,7 @@ export async function startRun(ctx: DecisionContext): Promise<void> {
   ctx.state.startedAt = ctx.at;
   record(ctx, { type: 'RunStarted' });
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
-  if (ctx.definition.timeout !== undefined) {
-    const dueAt = instantAfter(ctx, durationMsOrDefault(ctx.definition.timeout, 0));
-    emit(ctx, { type: 'ScheduleTimer', stepId: RUN_TIMER, attempt: 1, dueAt });
-  }
+  armRunDeadline(ctx, 1);
   const violations = inputViolations(ctx.definition.input, ctx.state.input);
   if (violations.length > 0) {
     const detail = violations.map((v) => `${v.path}: ${v.message}`).join('; ');
@@ -131,7 +128,16 @@ export async function retryRun(ctx: DecisionContext): Promise<void> {
   ctx.state.status = 'running';
   record(ctx, { type: 'RunRetried' });
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
+  // A fresh deadline; a distinct timer id, since the first one may have been published already.
+  armRunDeadline(ctx, ctx.now.getTime());
   await advanceRun(ctx);
+}
+
+/** The whole-run `timeout`, counted from now. */
+function armRunDeadline(ctx: DecisionContext, timerAttempt: number): void {
+  if (ctx.definition.timeout === undefined) return;
+  const dueAt = instantAfter(ctx, durationMsOrDefault(ctx.definition.timeout, 0));
+  emit(ctx, { type: 'ScheduleTimer', stepId: RUN_TIMER, attempt: timerAttempt, dueAt });
 }
 
 /** Paused, a run starts no new step; what is in flight finishes and is recorded. */

@@ -14,8 +14,12 @@ export function cancelledTimerIds(run: RunState, commands: EngineCommand[]): str
   return commands.flatMap((c) => (c.type === 'CancelTimer' ? [timerMsgId(run.id, c.stepId, c.attempt, c.kind)] : []));
 }
 
-/** Turns the engine's commands into the messages the outbox relays after commit. */
-export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: Date): OutboxMessage[] {
+/**
+ * Turns the engine's commands into the messages the outbox relays after commit. `transition`
+ * (the run's history sequence after this decision) makes each lifecycle message id unique, so a
+ * status reached twice — `running` again after a retry — is published twice.
+ */
+export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: Date, transition: number): OutboxMessage[] {
   return commands.flatMap((command): OutboxMessage[] => {
     switch (command.type) {
       case 'CancelTimer':
@@ -59,7 +63,7 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
           {
             subject: Subjects.lifecycle(run.workflow, command.status),
             payload: event,
-            msgId: `lifecycle:${run.id}:${command.status}`,
+            msgId: `lifecycle:${run.id}:${transition}:${command.status}`,
           },
         ];
       }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  CursorShapes,
   decodeCursor,
   encodeCursor,
   RpcProblemError,
@@ -24,7 +25,7 @@ export class RunQueries {
   }
 
   async list(query: { workflow?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<Page<RunSummary>> {
-    const [createdAt, id] = decodeCursor(query.cursor) ?? [];
+    const [createdAt, id] = decodeCursor(query.cursor, CursorShapes.runs) ?? [];
     const rows = await this.runs.list({
       workflow: query.workflow,
       status: query.status,
@@ -44,7 +45,7 @@ export class RunQueries {
 
   async history(id: string, limit: number, cursor?: string): Promise<Page<HistoryEntryView>> {
     await this.get(id);
-    const [afterSeq] = decodeCursor(cursor) ?? [0];
+    const [afterSeq] = decodeCursor(cursor, CursorShapes.history) ?? [0];
     const rows = await this.runs.history(id, Number(afterSeq), limit + 1);
     const items = rows.slice(0, limit);
     return {

@@ -72,7 +72,8 @@ export class RunTransitions {
       span.setAttribute('baton.run_status', decision.state.status);
       await this.runs.save(manager, locked, decision.state, decision.history);
       await this.outbox.discard(manager, cancelledTimerIds(decision.state, decision.commands));
-      await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now));
+      const transition = locked.entity.historySeq + decision.history.length;
+      await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now, transition));
       return decision;
     });
   }

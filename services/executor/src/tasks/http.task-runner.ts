@@ -47,7 +47,9 @@ export class HttpTaskRunner implements TaskRunner {
         this.call(prepared, dispatch.idempotencyKey, span),
       );
     } catch (error) {
-      return failed(describeRequestError(prepared, error), true, isTimeout(error) ? 'timeout' : 'network');
+      // Named by the URL as dispatched, so a secret in it never reaches an error message.
+      const message = describeRequestError(method, String(attributes['url.full']), prepared.timeoutMs, error);
+      return failed(message, true, isTimeout(error) ? 'timeout' : 'network');
     }
   }
 
@@ -116,10 +118,10 @@ function isTimeout(error: unknown): boolean {
   return error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
 }
 
-function describeRequestError(request: PreparedRequest, error: unknown): string {
-  const target = `HTTP ${request.method} ${request.url.href}`;
+function describeRequestError(method: string, url: string, timeoutMs: number, error: unknown): string {
+  const target = `HTTP ${method} ${url}`;
   if (isTimeout(error)) {
-    return `${target} timed out after ${request.timeoutMs} ms`;
+    return `${target} timed out after ${timeoutMs} ms`;
   }
   return `${target} failed: ${causeOf(error)}`;
 }

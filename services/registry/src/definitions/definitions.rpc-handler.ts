@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, RpcProblemError, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
+import { CursorShapes, decodeCursor, encodeCursor, RpcProblemError, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
 import { RpcHandler } from '@baton/messaging';
 import { DefinitionsRepository } from './definitions.repository';
 import { toDefinitionSummary, toDefinitionView } from './definition.view';
@@ -39,7 +39,7 @@ export class DefinitionsRpcHandler {
 
   @RpcHandler('baton.rpc.registry.list')
   async listDefinitions(request: Req<'baton.rpc.registry.list'>): Res<'baton.rpc.registry.list'> {
-    const [afterName] = decodeCursor(request.cursor) ?? [];
+    const [afterName] = decodeCursor(request.cursor, CursorShapes.name) ?? [];
     const rows = await this.definitions.latestVersions(request.limit + 1, afterName === undefined ? undefined : String(afterName));
     const items = rows.slice(0, request.limit);
     const more = rows.length > request.limit;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
+import { CursorShapes, decodeCursor, encodeCursor, type RpcReplyValue, type RpcRequest } from '@baton/contracts';
 import { RpcHandler } from '@baton/messaging';
 import { RejectedEventsRepository } from './rejected-events.repository';
 
@@ -11,7 +11,7 @@ export class TriggersRpcHandler {
   async rejectedEvents(
     request: RpcRequest<'baton.rpc.scheduler.rejected-events'>,
   ): Promise<RpcReplyValue<'baton.rpc.scheduler.rejected-events'>> {
-    const [beforeId] = decodeCursor(request.cursor) ?? [];
+    const [beforeId] = decodeCursor(request.cursor, CursorShapes.numericId) ?? [];
     const rows = await this.rejected.list(request.limit + 1, beforeId === undefined ? undefined : String(beforeId));
     const items = rows.slice(0, request.limit);
     return {

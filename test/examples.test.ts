@@ -1,0 +1,1152 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BatonWorker, TerminalError } from '@baton/sdk';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cloudEvent, publishEvent } from './support/cloud-events';
+import { HttpTarget, type RecordedRequest } from './support/http-target';
+import { Platform, type RunBody, type StepBody } from './support/platform';
+
+/**
+ * Every workflow in examples/<name>/<name>.yaml, registered from the file users copy and run on
+ * the real platform. The YAML files call their services at SERVICES (see each README); here one
+ * HttpTarget plays all of those services, so SERVICES is rewritten to its address before
+ * registering. Task types are answered by SDK workers, approvals are sent through the API.
+ */
+const EXAMPLES_DIR = resolve(__dirname, '../examples');
+const SERVICES = 'http://services.local:8099';
+const EXAMPLES = [
+  'incident-response',
+  'ci-cd-pipeline',
+  'supply-chain-rerouting',
+  'customer-onboarding',
+  'compliance-approval',
+  'cloud-resource-allocation',
+];
+
+const REMEDIATION_TOKEN = `rem_${randomBytes(12).toString('hex')}`;
+const CHANGE_HOOK_KEY = `whsec_${randomBytes(16).toString('hex')}`;
+
+/** Subjects the examples publish to (logical, without the namespace). */
+const PUBLISHED_SUBJECTS = [
+  'oncall.pages',
+  'baton.events.release.deployed',
+  'customer-comms.shipment-updates',
+  'email.outbound',
+  'audit.change-approvals',
+  'baton.events.resources.allocated',
+];
+
+// What makes the fake services misbehave, as their real counterparts would.
+const UNHEALTHY_COMMIT = 'badc0ffee0ddf00d000000000000000000000001';
+const CONFLICTING_SHIPMENT = 'SHP-40213';
+const REQUIRED_BY = '2031-05-11T12:00:00Z';
+const ROUTE_OPTIONS = [
+  { routeId: 'rt-air-fra-ams', carrier: 'lufthansa-cargo', mode: 'air', eta: '2031-05-09T18:00:00Z', costUsd: 18_400 },
+  { routeId: 'rt-rail-dui-rtm', carrier: 'db-cargo', mode: 'rail', eta: '2031-05-11T06:00:00Z', costUsd: 6_900 },
+  { routeId: 'rt-road-gdn-rtm', carrier: 'dsv-road', mode: 'road', eta: '2031-05-12T09:00:00Z', costUsd: 4_100 },
+];
+
+type Json = Record<string, unknown>;
+
+interface Answer {
+  status: number;
+  body?: unknown;
+}
+
+interface Route {
+  method: string;
+  path: RegExp;
+  answer: (params: string[], body: Json, request: RecordedRequest) => Answer;
+}
+
+interface Published {
+  subject: string;
+  event: { id: string; source: string; type: string; data: Json };
+}
+
+interface HistoryItem {
+  type: string;
+  stepId?: string;
+  attempt?: number;
+  at: string;
+}
+
+interface RunSummaryBody {
+  id: string;
+  status: string;
+  trigger: { kind: string; eventId?: string };
+}
+
+type Step = StepBody & { compensation?: { status: string; attempts: number } };
+
+interface SeenTask {
+  taskType: string;
+  runId: string;
+  idempotencyKey: string;
+  input: Json;
+}
+
+const bodyOf = (request: RecordedRequest): Json => (request.body ? (JSON.parse(request.body) as Json) : {});
+
+/** The fake services behind SERVICES, by method and path. */
+function fakeServices(): Route[] {
+  const overloadedOnce = new Set<string>();
+  const releases = new Map<string, string>(); // release id → commit
+  let counter = 0;
+  return [
+    // incident-response: the remediation API refuses the first call per alert (overloaded), then runs the runbook.
+    {
+      method: 'POST',
+      path: /^\/remediation\/v1\/services\/([^/]+)\/runbook-executions$/,
+      answer: ([service], body, request) => {
+        if (request.headers.authorization !== `Bearer ${REMEDIATION_TOKEN}`) return { status: 401, body: { error: 'bad token' } };
+        const alertId = String(body.alertId);
+        if (!overloadedOnce.has(alertId)) {
+          overloadedOnce.add(alertId);
+          return { status: 503, body: { error: 'remediation controller overloaded' } };
+        }
+        return {
+          status: 202,
+          body: { executionId: `rx-${alertId}`, runbook: body.runbook, status: 'succeeded', actions: [`restarted 3 pods of ${service}`] },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/statuspage\/v1\/incidents$/,
+      answer: () => {
+        const id = `inc-${++counter}`;
+        return { status: 201, body: { id, url: `https://status.acme.example/incidents/${id}` } };
+      },
+    },
+    // ci-cd-pipeline
+    {
+      method: 'POST',
+      path: /^\/security\/v1\/image-scans$/,
+      answer: (_params, body) => ({
+        status: 200,
+        body: { scanId: `scan-${++counter}`, image: body.image, findings: { critical: 0, high: 0, medium: 2, low: 7 } },
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/deploy\/v1\/environments\/(staging|production)\/releases$/,
+      answer: ([environment], body) => {
+        const releaseId = `rel-${environment}-${++counter}`;
+        releases.set(releaseId, String(body.commitSha));
+        return { status: 201, body: { releaseId, previousReleaseId: `rel-${environment}-stable`, status: 'rolling-out' } };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/deploy\/v1\/environments\/(staging|production)\/rollbacks$/,
+      answer: (_params, body) => ({ status: 202, body: { rollbackId: `rb-${String(body.release)}`, restoring: body.restore } }),
+    },
+    {
+      method: 'GET',
+      path: /^\/deploy\/v1\/environments\/production\/releases\/([^/]+)\/health$/,
+      answer: ([releaseId]) =>
+        releases.get(releaseId) === UNHEALTHY_COMMIT
+          ? { status: 503, body: { healthy: false, failing: ['checkout p99 latency 2400ms > 800ms'] } }
+          : { status: 200, body: { healthy: true, checks: 14 } },
+    },
+    // supply-chain-rerouting
+    {
+      method: 'POST',
+      path: /^\/routing\/v2\/route-options$/,
+      answer: (_params, body) => ({ status: 200, body: { origin: body.origin, destination: body.destination, options: ROUTE_OPTIONS } }),
+    },
+    {
+      method: 'POST',
+      path: /^\/carriers\/v1\/([^/]+)\/capacity-holds$/,
+      answer: ([carrier], body) => ({ status: 201, body: { holdId: `hold-${String(body.reference)}`, carrier, pallets: body.pallets } }),
+    },
+    { method: 'DELETE', path: /^\/carriers\/v1\/([^/]+)\/capacity-holds\/([^/]+)$/, answer: () => ({ status: 204 }) },
+    {
+      method: 'POST',
+      path: /^\/carriers\/v1\/([^/]+)\/bookings$/,
+      answer: ([carrier], body) => ({ status: 201, body: { bookingRef: `BK-${String(body.reference)}`, carrier, holdId: body.holdId } }),
+    },
+    {
+      method: 'POST',
+      path: /^\/carriers\/v1\/([^/]+)\/bookings\/([^/]+)\/cancellation$/,
+      answer: ([, bookingRef]) => ({ status: 200, body: { bookingRef, status: 'cancelled' } }),
+    },
+    {
+      method: 'PUT',
+      path: /^\/tms\/v1\/shipments\/([^/]+)\/route$/,
+      answer: ([shipmentId]) =>
+        shipmentId === CONFLICTING_SHIPMENT
+          ? { status: 409, body: { error: `shipment ${shipmentId} was modified by another planner; reload it` } }
+          : { status: 200, body: { shipmentId, status: 'rerouted' } },
+    },
+    // customer-onboarding: billing is not available in AR.
+    {
+      method: 'POST',
+      path: /^\/accounts\/v1\/accounts$/,
+      answer: (_params, body) => {
+        const suffix = String(body.customerId).slice('cus_'.length);
+        return { status: 201, body: { accountId: `acc_${suffix}`, accountNumber: `ACC-${suffix.toUpperCase()}`, status: 'active' } };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/accounts\/v1\/accounts\/([^/]+)\/closure$/,
+      answer: ([accountId]) => ({ status: 200, body: { accountId, status: 'closed' } }),
+    },
+    {
+      method: 'POST',
+      path: /^\/billing\/v1\/subscriptions$/,
+      answer: (_params, body) =>
+        body.country === 'AR'
+          ? { status: 422, body: { error: `plan ${String(body.plan)} cannot be billed in AR` } }
+          : { status: 201, body: { subscriptionId: `sub_${String(body.accountId).slice('acc_'.length)}`, plan: body.plan } },
+    },
+    {
+      method: 'POST',
+      path: /^\/crm\/v1\/tasks$/,
+      answer: (_params, body) => ({ status: 201, body: { taskId: `task-${String(body.accountId)}`, dueAt: body.dueAt } }),
+    },
+    // compliance-approval: the policy engine refuses risk scores of 70 and more.
+    {
+      method: 'POST',
+      path: /^\/grc\/v1\/policy-evaluations$/,
+      answer: (_params, body) =>
+        Number(body.riskScore) >= 70
+          ? { status: 422, body: { error: `risk score ${String(body.riskScore)} needs the change advisory board` } }
+          : { status: 200, body: { evaluationId: `pe-${String(body.changeId)}`, controls: ['SOX-ITGC-04'], residualRisk: 'medium' } },
+    },
+    {
+      method: 'PATCH',
+      path: /^\/itsm\/v1\/changes\/([^/]+)$/,
+      answer: ([changeId], body) => ({ status: 200, body: { changeId, state: body.state } }),
+    },
+    { method: 'POST', path: /^\/hooks\/change-management$/, answer: () => ({ status: 204 }) },
+    // cloud-resource-allocation: the region's storage quota is 4096 GiB.
+    {
+      method: 'POST',
+      path: /^\/cloud\/v1\/networks$/,
+      answer: (_params, body) => ({
+        status: 201,
+        body: { networkId: `vpc-${String(body.name)}`, subnetId: `subnet-${String(body.name)}-a`, cidr: body.cidr },
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/cloud\/v1\/instance-groups$/,
+      answer: (_params, body) => ({
+        status: 201,
+        body: {
+          groupId: `ig-${String(body.name)}`,
+          instanceIds: Array.from({ length: Number(body.count) }, (_, i) => `i-${String(body.name)}-${i + 1}`),
+        },
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/cloud\/v1\/volumes$/,
+      answer: (_params, body) =>
+        Number(body.sizeGb) > 4096
+          ? { status: 422, body: { error: 'QuotaExceeded', message: `storage quota of 4096 GiB in ${String(body.region)} exceeded` } }
+          : { status: 201, body: { volumeId: `vol-${String(body.name)}`, sizeGb: body.sizeGb } },
+    },
+    { method: 'DELETE', path: /^\/cloud\/v1\/(networks|instance-groups|volumes)\/([^/]+)$/, answer: () => ({ status: 204 }) },
+  ];
+}
+
+describe('the example workflows', () => {
+  let platform: Platform;
+  let target: HttpTarget;
+  let nc: NatsConnection;
+  let buildFarm: BatonWorker;
+  let kycWorker: BatonWorker;
+  const published: Published[] = [];
+  const tasks: SeenTask[] = [];
+
+  beforeAll(async () => {
+    target = await HttpTarget.start();
+    const routes = fakeServices();
+    target.respondWith((request) => {
+      const path = request.path.split('?')[0];
+      for (const route of routes) {
+        const match = route.method === request.method ? route.path.exec(path) : null;
+        if (match) return route.answer(match.slice(1), bodyOf(request), request);
+      }
+      return { status: 404, body: { error: `no fake service for ${request.method} ${request.path}` } };
+    });
+    platform = await Platform.start({
+      env: { BATON_SECRET_remediationApiToken: REMEDIATION_TOKEN, BATON_SECRET_changeHookSigningKey: CHANGE_HOOK_KEY },
+    });
+
+    nc = await platform.nats();
+    for (const subject of PUBLISHED_SUBJECTS) {
+      nc.subscribe(platform.subject(subject), {
+        callback: (error: Error | null, msg: Msg) => {
+          if (!error) published.push({ subject, event: msg.json() });
+        },
+      });
+    }
+    await nc.flush();
+
+    buildFarm = new BatonWorker({ servers: platform.natsUrl, namespace: platform.namespace })
+      .handle<{ repository: string; commitSha: string; tag: string }, Json>('build', async (input, ctx) => {
+        tasks.push({ taskType: 'build', runId: ctx.runId, idempotencyKey: ctx.idempotencyKey, input });
+        return {
+          image: `registry.acme.example/${input.repository}:${input.tag}`,
+          digest: `sha256:${createHash('sha256').update(input.commitSha).digest('hex')}`,
+          durationSeconds: 94,
+        };
+      })
+      .handle<{ image: string; suites: string[] }, Json>('test-suite', async (input, ctx) => {
+        tasks.push({ taskType: 'test-suite', runId: ctx.runId, idempotencyKey: ctx.idempotencyKey, input });
+        return { passed: 1284, failed: 0, skipped: 3, suites: input.suites };
+      });
+    kycWorker = new BatonWorker({ servers: platform.natsUrl, namespace: platform.namespace }).handle<
+      { fullName: string; documentId: string; country: string },
+      Json
+    >('kyc-check', async (input, ctx) => {
+      tasks.push({ taskType: 'kyc-check', runId: ctx.runId, idempotencyKey: ctx.idempotencyKey, input });
+      if (input.documentId.startsWith('EXP-')) throw new TerminalError(`identity not verified: document ${input.documentId} has expired`);
+      return { checkId: `kyc-${input.documentId}`, verified: true, riskLevel: input.country === 'DE' ? 'low' : 'medium' };
+    });
+    await buildFarm.start();
+    await kycWorker.start();
+
+    for (const name of EXAMPLES) {
+      const yaml = readFileSync(resolve(EXAMPLES_DIR, name, `${name}.yaml`), 'utf8');
+      expect(yaml).toContain(SERVICES);
+      const registered = await platform.api<{ name: string; version: number }>(
+        'POST',
+        '/v1/definitions',
+        yaml.replaceAll(SERVICES, target.url('')),
+      );
+      expect(registered.status, `${name}: ${JSON.stringify(registered.body)}`).toBe(201);
+      expect(registered.body).toMatchObject({ name, version: 1 });
+    }
+  });
+
+  afterAll(async () => {
+    await buildFarm?.stop();
+    await kycWorker?.stop();
+    await nc?.close();
+    await platform?.cleanup();
+    await target?.close();
+  });
+
+  async function startRun(workflow: string, input: unknown, idempotencyKey?: string): Promise<string> {
+    const { status, body } = await platform.api<RunBody>('POST', '/v1/runs', {
+      workflow,
+      input,
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    expect(status, JSON.stringify(body)).toBe(201);
+    return body.id;
+  }
+
+  async function runsOf(workflow: string): Promise<RunSummaryBody[]> {
+    return (await platform.api<{ items: RunSummaryBody[] }>('GET', `/v1/runs?workflow=${workflow}&limit=100`)).body.items;
+  }
+
+  /** The run that the event with this id started. */
+  async function runStartedBy(workflow: string, eventId: string): Promise<string> {
+    let id: string | undefined;
+    await expect
+      .poll(
+        async () => {
+          id = (await runsOf(workflow)).find((run) => run.trigger.eventId === eventId)?.id;
+          return id;
+        },
+        { timeout: 15_000, interval: 150 },
+      )
+      .toBeDefined();
+    return id!;
+  }
+
+  async function waitForStep(runId: string, stepId: string, status = 'waiting'): Promise<RunBody> {
+    let run: RunBody | undefined;
+    await expect
+      .poll(
+        async () => {
+          run = (await platform.api<RunBody>('GET', `/v1/runs/${runId}`)).body;
+          return run.steps?.find((s) => s.id === stepId)?.status;
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      .toBe(status);
+    return run!;
+  }
+
+  async function decide(runId: string, stepId: string, decision: { decision: string; by: string; comment?: string }): Promise<void> {
+    const answer = await platform.api('POST', `/v1/runs/${runId}/signals/${stepId}`, decision);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+  }
+
+  async function history(runId: string): Promise<HistoryItem[]> {
+    return (await platform.api<{ items: HistoryItem[] }>('GET', `/v1/runs/${runId}/history?limit=500`)).body.items;
+  }
+
+  const statusesOf = (run: RunBody) => Object.fromEntries(run.steps.map((s) => [s.id, s.status]));
+  const stepOf = (run: RunBody, id: string) => run.steps.find((s) => s.id === id) as Step;
+  /** The requests a run's steps and compensations made (each carries `Idempotency-Key: <runId>:…`), in arrival order. */
+  const callsOf = (runId: string) => target.requests.filter((r) => String(r.headers['idempotency-key'] ?? '').startsWith(`${runId}:`));
+  const routesOf = (runId: string) => callsOf(runId).map((r) => `${r.method} ${r.path}`);
+  const callTo = (runId: string, method: string, path: string) => callsOf(runId).find((r) => r.method === method && r.path === path);
+  const publishedBy = (runId: string) => published.filter((p) => p.event.source.endsWith(`/${runId}`));
+
+  it('registers every examples/<name>/<name>.yaml, each with a README', () => {
+    const folders = readdirSync(EXAMPLES_DIR).filter((name) => existsSync(resolve(EXAMPLES_DIR, name, `${name}.yaml`)));
+    expect(folders.sort()).toEqual([...EXAMPLES].sort());
+    for (const name of EXAMPLES) expect(existsSync(resolve(EXAMPLES_DIR, name, 'README.md'))).toBe(true);
+  });
+
+  describe('incident-response', () => {
+    const alert = (alertId: string, severity: string, extra: { tier?: string; errorRate?: number; service?: string } = {}) =>
+      cloudEvent(
+        'alert.fired',
+        {
+          alertId,
+          alertname: 'HighErrorRate',
+          severity,
+          labels: { service: extra.service ?? 'checkout-api', team: 'payments', env: 'prod', tier: extra.tier ?? 'backend' },
+          annotations: { summary: '5xx rate above 5% for 10 minutes', runbook: 'restart-unhealthy-pods' },
+          metrics: { errorRate: extra.errorRate ?? 0.03 },
+          startsAt: new Date().toISOString(),
+        },
+        { source: 'monitoring/alertmanager' },
+      );
+
+    it('ignores a medium alert; for a critical one retries the remediation, pages on-call and declares the incident once escalated', async () => {
+      const medium = alert('ALRT-7001', 'medium');
+      const critical = alert('ALRT-7002', 'critical', { tier: 'frontend', errorRate: 0.12 });
+      await publishEvent(nc, platform.subject('baton.events.alert.fired'), medium);
+      await publishEvent(nc, platform.subject('baton.events.alert.fired'), critical);
+      const runId = await runStartedBy('incident-response', critical.id);
+
+      const waiting = await waitForStep(runId, 'escalation');
+      expect(statusesOf(waiting)).toEqual({
+        triage: 'completed',
+        remediate: 'completed',
+        pageOncall: 'completed',
+        escalation: 'waiting',
+        declareIncident: 'pending',
+      });
+      expect(stepOf(waiting, 'triage').output).toEqual({ score: 97, priority: 'P1', team: 'payments' });
+      await decide(runId, 'escalation', { decision: 'approved', by: 'j.ortiz', comment: 'still 9% errors after the restart' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('completed');
+      expect(statusesOf(run)).toEqual({
+        triage: 'completed',
+        remediate: 'completed',
+        pageOncall: 'completed',
+        escalation: 'completed',
+        declareIncident: 'completed',
+      });
+      expect(run.output).toEqual({
+        priority: 'P1',
+        score: 97,
+        remediation: {
+          executionId: 'rx-ALRT-7002',
+          runbook: 'restart-unhealthy-pods',
+          status: 'succeeded',
+          actions: ['restarted 3 pods of checkout-api'],
+        },
+        escalatedBy: 'j.ortiz',
+        incidentUrl: expect.stringMatching(/^https:\/\/status\.acme\.example\/incidents\/inc-\d+$/),
+      });
+
+      // The remediation was refused once (503) and retried with a new idempotency key and the secret token.
+      const remediations = callsOf(runId).filter((r) => r.path === '/remediation/v1/services/checkout-api/runbook-executions');
+      expect(stepOf(run, 'remediate').attempts).toBe(2);
+      expect(remediations.map((r) => r.headers['idempotency-key'])).toEqual([`${runId}:remediate:1`, `${runId}:remediate:2`]);
+      expect(remediations.every((r) => r.headers.authorization === `Bearer ${REMEDIATION_TOKEN}`)).toBe(true);
+      expect(bodyOf(remediations[1])).toEqual({ alertId: 'ALRT-7002', runbook: 'restart-unhealthy-pods', priority: 'P1' });
+      // The token was resolved at call time only: the run's state keeps the template.
+      expect(JSON.stringify(run)).not.toContain(REMEDIATION_TOKEN);
+      expect(routesOf(runId)).toEqual([
+        'POST /remediation/v1/services/checkout-api/runbook-executions',
+        'POST /remediation/v1/services/checkout-api/runbook-executions',
+        'POST /statuspage/v1/incidents',
+      ]);
+      expect(bodyOf(callTo(runId, 'POST', '/statuspage/v1/incidents')!)).toEqual({
+        title: 'checkout-api: 5xx rate above 5% for 10 minutes',
+        impact: 'major',
+        components: ['checkout-api'],
+        commander: 'j.ortiz',
+        note: 'still 9% errors after the restart',
+        remediation: 'rx-ALRT-7002',
+      });
+
+      // The page went out in parallel with the remediation (both right after triage).
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'oncall.pages',
+        event: {
+          id: `${runId}:pageOncall:1`,
+          type: 'oncall.page.requested',
+          data: {
+            incidentKey: 'ALRT-7002',
+            team: 'payments',
+            priority: 'P1',
+            urgency: 'high',
+            title: '[P1] checkout-api: 5xx rate above 5% for 10 minutes',
+            runId,
+          },
+        },
+      });
+      const entries = await history(runId);
+      const index = (type: string, stepId: string) => entries.findIndex((h) => h.type === type && h.stepId === stepId);
+      expect(index('StepStarted', 'pageOncall')).toBeLessThan(index('StepCompleted', 'remediate'));
+
+      // The medium alert was filtered out: it started no run.
+      expect((await runsOf('incident-response')).filter((r) => r.trigger.eventId === medium.id)).toEqual([]);
+    });
+
+    it('ends failed, naming the decision, when the on-call engineer stands down', async () => {
+      const high = alert('ALRT-7003', 'high', { service: 'search-api' });
+      expect((await platform.api('POST', '/v1/events', high)).status).toBe(202);
+      const runId = await runStartedBy('incident-response', high.id);
+      const waiting = await waitForStep(runId, 'escalation');
+      expect(stepOf(waiting, 'triage').output).toEqual({ score: 43, priority: 'P3', team: 'payments' });
+      await decide(runId, 'escalation', { decision: 'rejected', by: 'm.chen', comment: 'recovered after the restart' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toEqual({
+        stepId: 'escalation',
+        message: "step 'escalation' failed: approval 'escalation' rejected by m.chen: recovered after the restart",
+      });
+      expect(statusesOf(run)).toEqual({
+        triage: 'completed',
+        remediate: 'completed',
+        pageOncall: 'completed',
+        escalation: 'failed',
+        declareIncident: 'skipped',
+      });
+      expect(publishedBy(runId).map((p) => p.event.data.urgency)).toEqual(['low']);
+      expect(routesOf(runId)).not.toContain('POST /statuspage/v1/incidents');
+    });
+  });
+
+  describe('ci-cd-pipeline', () => {
+    const sha = () => randomBytes(20).toString('hex');
+    const push = (commitSha: string, ref = 'refs/heads/main') =>
+      cloudEvent(
+        'repository.push',
+        { ref, after: commitSha, repository: { fullName: 'acme/checkout-api' }, pusher: { name: 'l.nakamura' } },
+        { source: 'github.com/acme/checkout-api' },
+      );
+    const input = (commitSha: string) => ({ repository: 'acme/checkout-api', commitSha, branch: 'main', author: 'l.nakamura' });
+
+    it('builds a push to main, tests and scans in parallel, and releases to staging then production after approval', async () => {
+      const commitSha = sha();
+      const feature = push(sha(), 'refs/heads/feature/faster-cart');
+      const main = push(commitSha);
+      expect((await platform.api('POST', '/v1/events', feature)).status).toBe(202);
+      expect((await platform.api('POST', '/v1/events', main)).status).toBe(202);
+      const runId = await runStartedBy('ci-cd-pipeline', main.id);
+
+      const waiting = await waitForStep(runId, 'productionApproval');
+      expect(statusesOf(waiting)).toMatchObject({
+        build: 'completed',
+        tests: 'completed',
+        securityScan: 'completed',
+        deployStaging: 'completed',
+      });
+      await decide(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah', comment: 'staging smoke tests green' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('completed');
+      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      const image = `registry.acme.example/acme/checkout-api:${commitSha.slice(0, 12)}`;
+      expect(run.output).toEqual({
+        image,
+        tests: { passed: 1284, failed: 0, skipped: 3, suites: ['unit', 'integration'] },
+        findings: { critical: 0, high: 0, medium: 2, low: 7 },
+        stagingRelease: expect.stringMatching(/^rel-staging-\d+$/),
+        productionRelease: expect.stringMatching(/^rel-production-\d+$/),
+        approvedBy: 'r.mensah',
+      });
+      const output = run.output as { stagingRelease: string; productionRelease: string };
+
+      // The build and test workers got the task with its idempotency key.
+      expect(tasks.filter((t) => t.runId === runId).map((t) => [t.taskType, t.idempotencyKey])).toEqual([
+        ['build', `${runId}:build:1`],
+        ['test-suite', `${runId}:tests:1`],
+      ]);
+      expect(tasks.find((t) => t.runId === runId)?.input).toEqual({
+        repository: 'acme/checkout-api',
+        commitSha,
+        tag: commitSha.slice(0, 12),
+      });
+
+      // Tests and scan both started after the build and before either finished; staging waited for both.
+      const entries = await history(runId);
+      const index = (type: string, stepId: string) => entries.findIndex((h) => h.type === type && h.stepId === stepId);
+      expect(index('StepCompleted', 'build')).toBeLessThan(Math.min(index('StepStarted', 'tests'), index('StepStarted', 'securityScan')));
+      expect(index('StepStarted', 'tests')).toBeLessThan(index('StepCompleted', 'securityScan'));
+      expect(index('StepStarted', 'securityScan')).toBeLessThan(index('StepCompleted', 'tests'));
+      expect(Math.max(index('StepCompleted', 'tests'), index('StepCompleted', 'securityScan'))).toBeLessThan(
+        index('StepStarted', 'deployStaging'),
+      );
+
+      expect(routesOf(runId)).toEqual([
+        'POST /security/v1/image-scans',
+        'POST /deploy/v1/environments/staging/releases',
+        'POST /deploy/v1/environments/production/releases',
+        `GET /deploy/v1/environments/production/releases/${output.productionRelease}/health`,
+      ]);
+      expect(bodyOf(callTo(runId, 'POST', '/deploy/v1/environments/production/releases')!)).toMatchObject({
+        service: 'checkout-api',
+        image,
+        commitSha,
+        approvedBy: 'r.mensah',
+        strategy: 'canary',
+      });
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'baton.events.release.deployed',
+        event: {
+          type: 'release.deployed',
+          data: { commitSha, image, productionRelease: output.productionRelease, approvedBy: 'r.mensah' },
+        },
+      });
+
+      // The feature-branch push started nothing.
+      expect((await runsOf('ci-cd-pipeline')).filter((r) => r.trigger.eventId === feature.id)).toEqual([]);
+    });
+
+    it('rolls production back, then staging, when the production release stays unhealthy', async () => {
+      const runId = await startRun('ci-cd-pipeline', input(UNHEALTHY_COMMIT));
+      await waitForStep(runId, 'productionApproval');
+      await decide(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('compensated');
+      expect(run.error).toMatchObject({ stepId: 'verifyProduction', message: expect.stringContaining('HTTP 503') });
+      expect(statusesOf(run)).toEqual({
+        build: 'completed',
+        tests: 'completed',
+        securityScan: 'completed',
+        deployStaging: 'compensated',
+        productionApproval: 'completed',
+        deployProduction: 'compensated',
+        verifyProduction: 'failed',
+        announce: 'skipped',
+      });
+      expect(stepOf(run, 'verifyProduction').attempts).toBe(3);
+      expect(stepOf(run, 'deployProduction').compensation).toMatchObject({ status: 'completed', attempts: 1 });
+
+      const rollbacks = callsOf(runId).filter((r) => r.path.endsWith('/rollbacks'));
+      expect(rollbacks.map((r) => [r.path, r.headers['idempotency-key']])).toEqual([
+        ['/deploy/v1/environments/production/rollbacks', `${runId}:deployProduction.compensate:1`],
+        ['/deploy/v1/environments/staging/rollbacks', `${runId}:deployStaging.compensate:1`],
+      ]);
+      expect(bodyOf(rollbacks[0])).toEqual({
+        release: (stepOf(run, 'deployProduction').output as { body: { releaseId: string } }).body.releaseId,
+        restore: 'rel-production-stable',
+        reason: `pipeline ${runId} did not complete`,
+      });
+      expect(publishedBy(runId)).toEqual([]);
+    });
+
+    it('rolls staging back when the pipeline is cancelled while it waits for the production approval', async () => {
+      const runId = await startRun('ci-cd-pipeline', input(sha()));
+      await waitForStep(runId, 'productionApproval');
+      const cancelled = await platform.api<RunBody>('POST', `/v1/runs/${runId}/cancel`, { reason: 'superseded by a newer commit' });
+      expect(cancelled.status).toBe(200);
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('cancelled');
+      expect(statusesOf(run)).toEqual({
+        build: 'completed',
+        tests: 'completed',
+        securityScan: 'completed',
+        deployStaging: 'compensated',
+        productionApproval: 'cancelled',
+        deployProduction: 'cancelled',
+        verifyProduction: 'cancelled',
+        announce: 'cancelled',
+      });
+      expect(routesOf(runId)).toEqual([
+        'POST /security/v1/image-scans',
+        'POST /deploy/v1/environments/staging/releases',
+        'POST /deploy/v1/environments/staging/rollbacks',
+      ]);
+    });
+
+    it('rolls staging back when the release manager rejects the production release', async () => {
+      const runId = await startRun('ci-cd-pipeline', input(sha()));
+      await waitForStep(runId, 'productionApproval');
+      await decide(runId, 'productionApproval', {
+        decision: 'rejected',
+        by: 'r.mensah',
+        comment: 'checkout conversion dropped on staging',
+      });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('compensated');
+      expect(run.error).toEqual({
+        stepId: 'productionApproval',
+        message:
+          "step 'productionApproval' failed: approval 'productionApproval' rejected by r.mensah: checkout conversion dropped on staging",
+      });
+      expect(statusesOf(run)).toMatchObject({ deployStaging: 'compensated', productionApproval: 'failed', deployProduction: 'skipped' });
+      const rollback = callTo(runId, 'POST', '/deploy/v1/environments/staging/rollbacks')!;
+      expect(rollback.headers['idempotency-key']).toBe(`${runId}:deployStaging.compensate:1`);
+      expect(bodyOf(rollback)).toMatchObject({ restore: 'rel-staging-stable', reason: `pipeline ${runId} did not complete` });
+    });
+  });
+
+  describe('supply-chain-rerouting', () => {
+    const disruption = (shipmentId: string, delayHours: number, requiredBy = REQUIRED_BY) =>
+      cloudEvent(
+        'shipment.disrupted',
+        {
+          shipmentId,
+          customerId: 'CUST-NORDWIND',
+          currentLocation: 'Duisburg DE',
+          destination: 'Rotterdam NL',
+          requiredBy,
+          cargo: { pallets: 18, weightKg: 9_450 },
+          impact: { reason: 'rail strike on the Emmerich border crossing', location: 'DE-EMM', delayHours },
+        },
+        { source: 'visibility/project44' },
+      );
+
+    it('books the cheapest route that arrives in time and tells the customer', async () => {
+      const minor = disruption('SHP-40210', 4);
+      const major = disruption('SHP-40211', 36);
+      await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), minor);
+      await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), major);
+      const runId = await runStartedBy('supply-chain-rerouting', major.id);
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('completed');
+      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      // The road option is cheapest but late; rail beats air on cost.
+      expect(stepOf(run, 'selectRoute').output).toEqual(ROUTE_OPTIONS[1]);
+      expect(run.output).toEqual({ shipmentId: 'SHP-40211', route: ROUTE_OPTIONS[1], bookingRef: 'BK-SHP-40211' });
+
+      expect(routesOf(runId)).toEqual([
+        'POST /routing/v2/route-options',
+        'POST /carriers/v1/db-cargo/capacity-holds',
+        'POST /carriers/v1/db-cargo/bookings',
+        'PUT /tms/v1/shipments/SHP-40211/route',
+      ]);
+      expect(bodyOf(callTo(runId, 'POST', '/routing/v2/route-options')!)).toEqual({
+        origin: 'Duisburg DE',
+        destination: 'Rotterdam NL',
+        pallets: 18,
+        weightKg: 9_450,
+        avoid: ['DE-EMM'],
+      });
+      const booking = callTo(runId, 'POST', '/carriers/v1/db-cargo/bookings')!;
+      expect(booking.headers['idempotency-key']).toBe(`${runId}:book:1`);
+      expect(bodyOf(booking)).toEqual({ holdId: 'hold-SHP-40211', reference: 'SHP-40211', consignee: 'CUST-NORDWIND' });
+
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'customer-comms.shipment-updates',
+        event: {
+          type: 'shipment.rerouted',
+          source: `baton/supply-chain-rerouting/${runId}`,
+          data: {
+            customerId: 'CUST-NORDWIND',
+            shipmentId: 'SHP-40211',
+            reason: 'rail strike on the Emmerich border crossing',
+            carrier: 'db-cargo',
+            newEta: '2031-05-11T06:00:00Z',
+            bookingRef: 'BK-SHP-40211',
+          },
+        },
+      });
+      // A four-hour delay is below the trigger's threshold.
+      expect((await runsOf('supply-chain-rerouting')).filter((r) => r.trigger.eventId === minor.id)).toEqual([]);
+    });
+
+    it('cancels the booking, then releases the capacity, when the TMS refuses the new route', async () => {
+      const event = disruption(CONFLICTING_SHIPMENT, 48);
+      await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), event);
+      const run = await platform.waitForRun(await runStartedBy('supply-chain-rerouting', event.id));
+
+      expect(run.status).toBe('compensated');
+      expect(run.error).toMatchObject({ stepId: 'updateTms', message: expect.stringContaining('HTTP 409') });
+      expect(statusesOf(run)).toEqual({
+        alternatives: 'completed',
+        selectRoute: 'completed',
+        holdCapacity: 'compensated',
+        book: 'compensated',
+        updateTms: 'failed',
+        notifyCustomer: 'skipped',
+      });
+      expect(stepOf(run, 'updateTms').attempts).toBe(1); // 409 is not retryable
+      const undo = callsOf(run.id).filter((r) => r.headers['idempotency-key']?.includes('.compensate:'));
+      expect(undo.map((r) => [`${r.method} ${r.path}`, r.headers['idempotency-key']])).toEqual([
+        [`POST /carriers/v1/db-cargo/bookings/BK-${CONFLICTING_SHIPMENT}/cancellation`, `${run.id}:book.compensate:1`],
+        [`DELETE /carriers/v1/db-cargo/capacity-holds/hold-${CONFLICTING_SHIPMENT}`, `${run.id}:holdCapacity.compensate:1`],
+      ]);
+      expect(bodyOf(undo[0])).toEqual({ reason: `rerouting of ${CONFLICTING_SHIPMENT} abandoned` });
+      expect(publishedBy(run.id)).toEqual([]);
+    });
+
+    it('fails without booking anything when no alternative arrives in time', async () => {
+      const event = disruption('SHP-40214', 24, '2031-05-08T00:00:00Z');
+      await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), event);
+      const run = await platform.waitForRun(await runStartedBy('supply-chain-rerouting', event.id));
+
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatchObject({
+        stepId: 'selectRoute',
+        message: expect.stringContaining('no alternative route reaches Rotterdam NL by 2031-05-08T00:00:00Z'),
+      });
+      expect(statusesOf(run)).toMatchObject({ alternatives: 'completed', selectRoute: 'failed', holdCapacity: 'skipped', book: 'skipped' });
+      expect(routesOf(run.id)).toEqual(['POST /routing/v2/route-options']);
+    });
+  });
+
+  describe('customer-onboarding', () => {
+    const applicant = (customerId: string, overrides: Json = {}) => ({
+      customerId,
+      email: 'anna.schmidt@example.de',
+      fullName: 'Anna Schmidt',
+      dateOfBirth: '1988-04-12',
+      country: 'DE',
+      plan: 'growth',
+      documentId: 'P-C01X00T47',
+      ...overrides,
+    });
+
+    it('verifies, opens the account, bills, welcomes, and creates the check-in task after the delay', async () => {
+      const followUpAt = new Date(Date.now() + 2_000).toISOString();
+      const input = applicant('cus_8f2kq1', { followUpAt });
+      const runId = await startRun('customer-onboarding', input, 'signup-cus_8f2kq1');
+      // The same signup submitted twice is the same run.
+      const again = await platform.api<RunBody>('POST', '/v1/runs', {
+        workflow: 'customer-onboarding',
+        input,
+        idempotencyKey: 'signup-cus_8f2kq1',
+      });
+      expect([again.status, again.body.id]).toEqual([200, runId]);
+
+      const waiting = await waitForStep(runId, 'followUpWait');
+      expect(statusesOf(waiting)).toMatchObject({
+        kyc: 'completed',
+        createAccount: 'completed',
+        setupBilling: 'completed',
+        followUp: 'pending',
+      });
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('completed');
+      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      expect(run.output).toEqual({
+        accountId: 'acc_8f2kq1',
+        accountNumber: 'ACC-8F2KQ1',
+        subscriptionId: 'sub_8f2kq1',
+        kyc: { checkId: 'kyc-P-C01X00T47', riskLevel: 'low' },
+        followUpTask: 'task-acc_8f2kq1',
+      });
+      expect(tasks.filter((t) => t.runId === runId)).toEqual([
+        {
+          taskType: 'kyc-check',
+          runId,
+          idempotencyKey: `${runId}:kyc:1`,
+          input: { fullName: 'Anna Schmidt', dateOfBirth: '1988-04-12', country: 'DE', documentId: 'P-C01X00T47' },
+        },
+      ]);
+      expect(routesOf(runId)).toEqual(['POST /accounts/v1/accounts', 'POST /billing/v1/subscriptions', 'POST /crm/v1/tasks']);
+      expect(bodyOf(callTo(runId, 'POST', '/accounts/v1/accounts')!)).toMatchObject({ kycCheckId: 'kyc-P-C01X00T47', riskLevel: 'low' });
+
+      // The delay lasted until followUpAt (waitedUntil is when its timer fired), and the CRM task is due then.
+      const { waitedUntil } = stepOf(run, 'followUpWait').output as { waitedUntil: string };
+      expect(Date.parse(waitedUntil)).toBeGreaterThanOrEqual(Date.parse(followUpAt));
+      const crm = callTo(runId, 'POST', '/crm/v1/tasks')!;
+      expect(bodyOf(crm)).toEqual({
+        type: 'onboarding-check-in',
+        accountId: 'acc_8f2kq1',
+        subject: 'Check in with Anna Schmidt (growth)',
+        dueAt: waitedUntil,
+      });
+      expect(crm.receivedAt).toBeGreaterThanOrEqual(Date.parse(followUpAt));
+
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'email.outbound',
+        event: {
+          type: 'email.requested',
+          data: {
+            template: 'welcome',
+            to: 'anna.schmidt@example.de',
+            variables: { firstName: 'Anna', accountNumber: 'ACC-8F2KQ1', plan: 'growth' },
+          },
+        },
+      });
+    });
+
+    it('refuses an input that does not match the schema, naming every field', async () => {
+      const { documentId: _documentId, ...withoutDocument } = applicant('customer-1', { email: 'anna.schmidt', plan: 'platinum' });
+      const refused = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/runs', {
+        workflow: 'customer-onboarding',
+        input: withoutDocument,
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e) => e.path).sort()).toEqual(['input.customerId', 'input.documentId', 'input.email', 'input.plan']);
+    });
+
+    it('closes the account again when billing cannot be set up', async () => {
+      const runId = await startRun('customer-onboarding', applicant('cus_ar77x9', { country: 'AR', fullName: 'Mateo Ruiz' }));
+      const run = await platform.waitForRun(runId);
+
+      expect(run.status).toBe('compensated');
+      expect(run.error).toMatchObject({ stepId: 'setupBilling', message: expect.stringContaining('HTTP 422') });
+      expect(statusesOf(run)).toEqual({
+        kyc: 'completed',
+        createAccount: 'compensated',
+        setupBilling: 'failed',
+        welcomeEmail: 'skipped',
+        followUpWait: 'skipped',
+        followUp: 'skipped',
+      });
+      expect(stepOf(run, 'setupBilling').attempts).toBe(1);
+      expect(routesOf(runId)).toEqual([
+        'POST /accounts/v1/accounts',
+        'POST /billing/v1/subscriptions',
+        'POST /accounts/v1/accounts/acc_ar77x9/closure',
+      ]);
+      expect(bodyOf(callTo(runId, 'POST', '/accounts/v1/accounts/acc_ar77x9/closure')!)).toEqual({ reason: 'onboarding-aborted', runId });
+      expect(publishedBy(runId)).toEqual([]);
+    });
+
+    it('stops before opening an account when the identity check fails', async () => {
+      const runId = await startRun('customer-onboarding', applicant('cus_x4e2b0', { documentId: 'EXP-20240131' }));
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatchObject({ stepId: 'kyc', message: expect.stringContaining('document EXP-20240131 has expired') });
+      expect(stepOf(run, 'kyc')).toMatchObject({ status: 'failed', attempts: 1, error: { retryable: false } });
+      expect(routesOf(runId)).toEqual([]);
+    });
+  });
+
+  describe('compliance-approval', () => {
+    const change = (changeId: string, riskScore: number) => ({
+      changeId,
+      title: 'Rotate the ledger database encryption keys',
+      system: 'general-ledger',
+      requestedBy: 'k.osei',
+      riskScore,
+      dataClassification: 'restricted',
+      plannedStart: '2031-06-01T22:00:00Z',
+    });
+    const webhooksFor = (runId: string) =>
+      target.requests.filter((r) => r.path === '/hooks/change-management' && bodyOf(r).runId === runId);
+    const signature = (request: RecordedRequest) =>
+      `sha256=${createHmac('sha256', CHANGE_HOOK_KEY)
+        .update(`${String(request.headers['x-baton-timestamp'])}.${request.body}`)
+        .digest('hex')}`;
+
+    it('collects compliance then manager approval, audits, updates the change and sends a signed webhook', async () => {
+      const submitted = cloudEvent('change.submitted', change('CHG-10452', 35), { source: 'itsm/servicenow' });
+      expect((await platform.api('POST', '/v1/events', submitted)).status).toBe(202);
+      const runId = await runStartedBy('compliance-approval', submitted.id);
+
+      await waitForStep(runId, 'complianceReview');
+      // The manager cannot sign before compliance has.
+      expect(
+        (await platform.api('POST', `/v1/runs/${runId}/signals/managerApproval`, { decision: 'approved', by: 'd.alvarez' })).status,
+      ).toBe(409);
+      await decide(runId, 'complianceReview', { decision: 'approved', by: 's.whitfield', comment: 'key rotation is control SOX-ITGC-04' });
+      await waitForStep(runId, 'managerApproval');
+      await decide(runId, 'managerApproval', { decision: 'approved', by: 'd.alvarez' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('completed');
+      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      expect(run.output).toEqual({ changeId: 'CHG-10452', policy: 'pe-CHG-10452', approvedBy: ['s.whitfield', 'd.alvarez'] });
+      expect(routesOf(runId)).toEqual(['POST /grc/v1/policy-evaluations', 'PATCH /itsm/v1/changes/CHG-10452']);
+      expect(bodyOf(callTo(runId, 'PATCH', '/itsm/v1/changes/CHG-10452')!)).toEqual({
+        state: 'approved',
+        approvers: ['s.whitfield', 'd.alvarez'],
+        policyEvaluation: 'pe-CHG-10452',
+      });
+
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'audit.change-approvals',
+        event: {
+          type: 'change.approved',
+          data: {
+            changeId: 'CHG-10452',
+            requestedBy: 'k.osei',
+            policy: { evaluationId: 'pe-CHG-10452', controls: ['SOX-ITGC-04'], residualRisk: 'medium' },
+            approvals: [
+              { role: 'compliance', by: 's.whitfield', comment: 'key rotation is control SOX-ITGC-04' },
+              { role: 'manager', by: 'd.alvarez' },
+            ],
+          },
+        },
+      });
+
+      await expect.poll(() => webhooksFor(runId).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      const hook = webhooksFor(runId)[0];
+      expect(hook.headers).toMatchObject({
+        'x-baton-event': 'run.completed',
+        'x-team': 'governance',
+        'x-baton-delivery': `${runId}:completed:0`,
+      });
+      expect(hook.headers['x-baton-signature']).toBe(signature(hook));
+      expect(bodyOf(hook)).toMatchObject({
+        type: 'baton.run.completed',
+        workflow: 'compliance-approval',
+        status: 'completed',
+        output: run.output,
+      });
+    });
+
+    it('fails at the policy check for a high-risk change, before anyone is asked, and says so by webhook', async () => {
+      const runId = await startRun('compliance-approval', change('CHG-10453', 85));
+      const run = await platform.waitForRun(runId);
+
+      expect(run.status).toBe('failed');
+      expect(run.error).toEqual({
+        stepId: 'policyCheck',
+        message: expect.stringMatching(/^step 'policyCheck' failed: HTTP 422 .*risk score 85 needs the change advisory board/),
+      });
+      expect(statusesOf(run)).toEqual({
+        policyCheck: 'failed',
+        complianceReview: 'skipped',
+        managerApproval: 'skipped',
+        audit: 'skipped',
+        markApproved: 'skipped',
+      });
+      expect(stepOf(run, 'policyCheck').attempts).toBe(1);
+
+      await expect.poll(() => webhooksFor(runId).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      const hook = webhooksFor(runId)[0];
+      expect(hook.headers['x-baton-event']).toBe('run.failed');
+      expect(hook.headers['x-baton-signature']).toBe(signature(hook));
+      expect(bodyOf(hook)).toMatchObject({ type: 'baton.run.failed', status: 'failed', error: run.error });
+      expect(publishedBy(runId)).toEqual([]);
+    });
+
+    it('fails when the manager rejects after compliance approved', async () => {
+      const runId = await startRun('compliance-approval', change('CHG-10454', 40));
+      await waitForStep(runId, 'complianceReview');
+      await decide(runId, 'complianceReview', { decision: 'approved', by: 's.whitfield' });
+      await waitForStep(runId, 'managerApproval');
+      await decide(runId, 'managerApproval', { decision: 'rejected', by: 'd.alvarez', comment: 'not during the quarter close' });
+
+      const run = await platform.waitForRun(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error?.message).toBe(
+        "step 'managerApproval' failed: approval 'managerApproval' rejected by d.alvarez: not during the quarter close",
+      );
+      expect(stepOf(run, 'managerApproval').output).toEqual({
+        decision: 'rejected',
+        by: 'd.alvarez',
+        comment: 'not during the quarter close',
+      });
+      expect(routesOf(runId)).toEqual(['POST /grc/v1/policy-evaluations']);
+      await expect.poll(() => webhooksFor(runId).map((r) => r.headers['x-baton-event']), { timeout: 15_000 }).toContain('run.failed');
+    });
+  });
+
+  describe('cloud-resource-allocation', () => {
+    const request = (projectId: string, storageGb: number) =>
+      cloudEvent(
+        'environment.requested',
+        {
+          requestId: `REQ-${projectId}`,
+          projectId,
+          environment: 'prod',
+          region: 'eu-west-1',
+          instanceType: 'm7g.xlarge',
+          storageGb,
+          costCenter: 'CC-4410',
+        },
+        { source: 'portal/backstage' },
+      );
+
+    it('allocates network, compute and storage in order and announces the environment', async () => {
+      const event = request('ledger', 1024);
+      expect((await platform.api('POST', '/v1/events', event)).status).toBe(202);
+      const runId = await runStartedBy('cloud-resource-allocation', event.id);
+      const run = await platform.waitForRun(runId);
+
+      expect(run.status).toBe('completed');
+      expect(statusesOf(run)).toEqual({
+        plan: 'completed',
+        network: 'completed',
+        compute: 'completed',
+        storage: 'completed',
+        announce: 'completed',
+      });
+      expect(stepOf(run, 'plan').output).toEqual({
+        name: 'ledger-prod',
+        instances: 3,
+        storageClass: 'ssd-replicated',
+        cidr: '10.40.0.0/16',
+        tags: { project: 'ledger', environment: 'prod', costCenter: 'CC-4410', requestId: 'REQ-ledger' },
+      });
+      expect(run.output).toEqual({
+        networkId: 'vpc-ledger-prod',
+        instanceGroupId: 'ig-ledger-prod',
+        instances: ['i-ledger-prod-1', 'i-ledger-prod-2', 'i-ledger-prod-3'],
+        volumeId: 'vol-ledger-prod-data',
+      });
+      expect(routesOf(runId)).toEqual(['POST /cloud/v1/networks', 'POST /cloud/v1/instance-groups', 'POST /cloud/v1/volumes']);
+      expect(bodyOf(callTo(runId, 'POST', '/cloud/v1/volumes')!)).toMatchObject({
+        sizeGb: 1024,
+        class: 'ssd-replicated',
+        attachTo: 'ig-ledger-prod',
+      });
+
+      await expect.poll(() => publishedBy(runId).length).toBe(1);
+      expect(publishedBy(runId)[0]).toMatchObject({
+        subject: 'baton.events.resources.allocated',
+        event: {
+          id: `${runId}:announce:1`,
+          type: 'resources.allocated',
+          data: {
+            requestId: 'REQ-ledger',
+            networkId: 'vpc-ledger-prod',
+            instanceGroupId: 'ig-ledger-prod',
+            volumeId: 'vol-ledger-prod-data',
+          },
+        },
+      });
+    });
+
+    it('releases compute, then the network, when storage is over quota', async () => {
+      const event = request('analytics', 8192);
+      expect((await platform.api('POST', '/v1/events', event)).status).toBe(202);
+      const run = await platform.waitForRun(await runStartedBy('cloud-resource-allocation', event.id));
+
+      expect(run.status).toBe('compensated');
+      expect(run.error).toMatchObject({ stepId: 'storage', message: expect.stringContaining('QuotaExceeded') });
+      expect(statusesOf(run)).toEqual({
+        plan: 'completed',
+        network: 'compensated',
+        compute: 'compensated',
+        storage: 'failed',
+        announce: 'skipped',
+      });
+      expect(callsOf(run.id).map((r) => [`${r.method} ${r.path}`, r.headers['idempotency-key']])).toEqual([
+        ['POST /cloud/v1/networks', `${run.id}:network:1`],
+        ['POST /cloud/v1/instance-groups', `${run.id}:compute:1`],
+        ['POST /cloud/v1/volumes', `${run.id}:storage:1`],
+        ['DELETE /cloud/v1/instance-groups/ig-analytics-prod', `${run.id}:compute.compensate:1`],
+        ['DELETE /cloud/v1/networks/vpc-analytics-prod', `${run.id}:network.compensate:1`],
+      ]);
+      const saga = (await history(run.id)).filter((h) => ['RunCompensating', 'StepCompensated', 'RunCompensated'].includes(h.type));
+      expect(saga.map((h) => `${h.type}${h.stepId ? `:${h.stepId}` : ''}`)).toEqual([
+        'RunCompensating',
+        'StepCompensated:compute',
+        'StepCompensated:network',
+        'RunCompensated',
+      ]);
+      expect(publishedBy(run.id)).toEqual([]);
+    });
+  });
+});
