@@ -290,6 +290,31 @@ describe('the saga and run operations', () => {
     expect(outputs).toEqual([{ version: 1 }, { version: 2 }, { version: 1 }]);
   });
 
+  it('limits active runs per concurrency key: the rest wait pending and start in order', async () => {
+    const definition = {
+      name: 'one-at-a-time',
+      concurrency: { key: '${ input.customer }', limit: 1 },
+      steps: [{ id: 'review', type: 'approval' }],
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const start = async (customer: string) =>
+      (await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'one-at-a-time', input: { customer } })).body;
+    const a1 = await start('acme');
+    const a2 = await start('acme');
+    const a3 = await start('acme');
+    const b1 = await start('globex');
+    expect([a1.status, a2.status, a3.status, b1.status]).toEqual(['running', 'pending', 'pending', 'running']);
+    const queued = await platform.api<{ items: { type: string }[] }>('GET', `/v1/runs/${a2.id}/history`);
+    expect(queued.body.items.map((h) => h.type)).toEqual(['RunQueued']);
+
+    expect((await platform.api('POST', `/v1/runs/${a1.id}/signals/review`, { decision: 'approved' })).status).toBe(200);
+    await platform.waitForRun(a2.id, ['running']);
+    expect((await platform.waitForRun(a3.id, ['pending'])).status).toBe('pending');
+
+    expect((await platform.api('POST', `/v1/runs/${a2.id}/cancel`, {})).status).toBe(200);
+    await platform.waitForRun(a3.id, ['running']);
+  });
+
   it('checks run input against the definition input schema', async () => {
     const definition = {
       name: 'typed-input',

@@ -22,6 +22,16 @@ export interface WorkflowDefinition {
   notifications?: NotificationRule[];
   /** Run the compensations of completed steps when the run is cancelled, too (not only when it fails). */
   compensateOnCancel?: boolean;
+  /**
+   * At most `limit` active runs per value of `key` (a template over `input`, e.g.
+   * `${ input.customerId }`); runs over the limit wait `pending` and start in the order they came.
+   */
+  concurrency?: ConcurrencyDefinition;
+}
+
+export interface ConcurrencyDefinition {
+  key: Template;
+  limit: number;
 }
 
 export interface EventTriggerDefinition {

@@ -4,6 +4,7 @@ export type {
   CatchRoute,
   CompensationDefinition,
   CompensationType,
+  ConcurrencyDefinition,
   Condition,
   DelayStepDefinition,
   EventTriggerDefinition,

@@ -1,5 +1,5 @@
 import { WORKFLOW_NAME_PATTERN } from './definition.constants';
-import type { FieldError, WorkflowDefinition } from './definition.types';
+import type { ConcurrencyDefinition, FieldError, WorkflowDefinition } from './definition.types';
 import { inputSchemaErrors } from './input-schema';
 import { misplacedSecretErrors } from './secret-templates';
 import { buildStepGraph, type StepGraph } from './step-graph';
@@ -22,7 +22,19 @@ import {
 
 export type DefinitionValidation = { ok: true; definition: WorkflowDefinition; graph: StepGraph } | { ok: false; errors: FieldError[] };
 
-const DOCUMENT_FIELDS = ['name', 'description', 'input', 'triggers', 'timeout', 'steps', 'output', 'notifications', 'compensateOnCancel'];
+const DOCUMENT_FIELDS = [
+  'name',
+  'description',
+  'input',
+  'triggers',
+  'timeout',
+  'steps',
+  'output',
+  'notifications',
+  'compensateOnCancel',
+  'concurrency',
+];
+const MAX_CONCURRENCY_LIMIT = 10_000;
 
 /**
  * Checks a parsed document against the workflow language (DESIGN.md §3) and reports every
@@ -44,12 +56,40 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const output = optionalTemplate(document, 'output', '', errors);
   const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
   const compensateOnCancel = optionalBoolean(document, 'compensateOnCancel', '', errors);
+  const concurrency = has(document, 'concurrency') ? checkConcurrency(document.concurrency, errors) : undefined;
   errors.push(...misplacedSecretErrors(document));
   if (errors.length > 0 || name === undefined || steps === undefined) {
     return { ok: false, errors };
   }
-  const definition = compact({ name, description, input, triggers, timeout, steps, output, notifications, compensateOnCancel });
+  const definition = compact({
+    name,
+    description,
+    input,
+    triggers,
+    timeout,
+    steps,
+    output,
+    notifications,
+    compensateOnCancel,
+    concurrency,
+  });
   return { ok: true, definition, graph: buildStepGraph(definition) };
+}
+
+function checkConcurrency(value: unknown, errors: FieldError[]): ConcurrencyDefinition | undefined {
+  if (!isRecord(value)) {
+    report(errors, 'concurrency', 'concurrency must be an object {key, limit}');
+    return undefined;
+  }
+  checkKnownFields(value, ['key', 'limit'], 'concurrency', errors);
+  const before = errors.length;
+  if (!has(value, 'key')) report(errors, 'concurrency.key', 'key is required, e.g. "${ input.customerId }"');
+  const key = optionalTemplate(value, 'key', 'concurrency', errors);
+  const limit = value.limit;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_CONCURRENCY_LIMIT) {
+    report(errors, 'concurrency.limit', `limit must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT}`);
+  }
+  return errors.length === before ? { key, limit: limit as number } : undefined;
 }
 
 function checkName(document: Fields, errors: FieldError[]): string | undefined {

@@ -351,3 +351,24 @@ describe('catch', () => {
     ]);
   });
 });
+
+describe('concurrency', () => {
+  const errorsFor = (concurrency: unknown) => {
+    const result = validateDefinition({ name: 'c', concurrency, steps: [{ id: 'a', type: 'transform', output: 1 }] });
+    return result.ok ? [] : result.errors;
+  };
+
+  it('takes a key template and a positive integer limit', () => {
+    expect(errorsFor({ key: '${ input.customerId }', limit: 2 })).toEqual([]);
+  });
+
+  it('says what is wrong with each field', () => {
+    expect(errorsFor({ limit: 0, by: 'x' })).toEqual([
+      { path: 'concurrency.by', message: "unknown field 'by'" },
+      { path: 'concurrency.key', message: expect.stringContaining('key is required') },
+      { path: 'concurrency.limit', message: 'limit must be an integer from 1 to 10000' },
+    ]);
+    expect(errorsFor({ key: '${ input.( }', limit: 1 })).toEqual([{ path: 'concurrency.key', message: expect.any(String) }]);
+    expect(errorsFor('one')).toEqual([{ path: 'concurrency', message: 'concurrency must be an object {key, limit}' }]);
+  });
+});

@@ -112,6 +112,7 @@ export interface HistoryRecord {
     | 'StepTimedOut'
     | 'RunTimedOut'
     | 'StepCaught'
+    | 'RunQueued'
     | 'RunRetried'
     | 'RunPaused'
     | 'RunResumed'

@@ -19,6 +19,7 @@ export class CreateRuns1763942400000 implements MigrationInterface {
         "history_seq" int NOT NULL DEFAULT 0,
         "compensation_reason" text,
         "routed" jsonb,
+        "concurrency_key" text,
         "created_at" timestamptz NOT NULL,
         "started_at" timestamptz,
         "ended_at" timestamptz
@@ -26,6 +27,9 @@ export class CreateRuns1763942400000 implements MigrationInterface {
     await runner.query(`CREATE INDEX "runs_created_idx" ON "coordinator"."runs" ("created_at" DESC, "id" DESC)`);
     await runner.query(`CREATE INDEX "runs_workflow_created_idx" ON "coordinator"."runs" ("workflow", "created_at" DESC, "id" DESC)`);
     await runner.query(`CREATE INDEX "runs_status_created_idx" ON "coordinator"."runs" ("status", "created_at" DESC, "id" DESC)`);
+    await runner.query(
+      `CREATE INDEX "runs_concurrency_idx" ON "coordinator"."runs" ("workflow", "concurrency_key", "status", "created_at") WHERE "concurrency_key" IS NOT NULL`,
+    );
     await runner.query(`
       CREATE TABLE "coordinator"."steps" (
         "run_id" uuid NOT NULL REFERENCES "coordinator"."runs" ("id") ON DELETE CASCADE,

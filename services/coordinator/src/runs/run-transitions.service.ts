@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { StartRunCommand } from '@baton/contracts';
+import { TERMINAL_RUN_STATUSES, type StartRunCommand } from '@baton/contracts';
+import { evaluateTemplate, type WorkflowDefinition } from '@baton/dsl';
 import { Outbox, OutboxRelay } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
@@ -26,18 +27,44 @@ export class RunTransitions {
     private readonly clock: Clock,
   ) {}
 
-  /** Creates and starts the run; `created` is false when a run with this id existed (idempotent). */
+  /**
+   * Creates and starts the run; `created` is false when a run with this id existed (idempotent).
+   * With a `concurrency` limit reached for its key, the run is created `pending` and queued.
+   */
   async start(command: StartRunCommand): Promise<{ created: boolean }> {
     const pinned = await this.definitions.get(command.workflow, command.version);
     const now = this.clock.now();
+    const key = await concurrencyKeyOf(pinned.definition, command.input);
     const created = await this.runs.dataSource.transaction(async (manager) => {
-      const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, activeTraceId());
+      const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, activeTraceId(), key);
       if (!locked) return false;
-      await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, now);
+      const limit = pinned.definition.concurrency?.limit;
+      if (key !== undefined && limit !== undefined && (await this.runs.lockConcurrencyKey(manager, command.workflow, key)) >= limit) {
+        await this.runs.save(manager, locked, locked.state, [{ type: 'RunQueued', data: { key, limit }, at: now.toISOString() }]);
+        return true;
+      }
+      const decision = await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, now);
+      if (isTerminal(decision.state)) await this.admitQueued(manager, locked);
       return true;
     });
     if (created) this.relay.kick();
     return { created };
+  }
+
+  /** A run holding a concurrency slot ended: start the queued runs of its key, oldest first, while slots are free. */
+  private async admitQueued(manager: EntityManager, ended: LockedRun): Promise<void> {
+    const key = ended.entity.concurrencyKey;
+    if (key === null) return;
+    const { workflow } = ended.state;
+    for (;;) {
+      const limit = (await this.definitions.get(workflow, ended.state.version)).definition.concurrency?.limit ?? 1;
+      if ((await this.runs.lockConcurrencyKey(manager, workflow, key)) >= limit) return;
+      const next = await this.runs.oldestQueued(manager, workflow, key);
+      const locked = next === undefined ? null : await this.runs.lock(manager, next);
+      if (!locked) return;
+      const pinned = await this.definitions.get(workflow, locked.state.version);
+      await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, this.clock.now());
+    }
   }
 
   /** Feeds one event to an existing run; null for an unknown run (logged and dropped: nothing can use it). */
@@ -49,7 +76,9 @@ export class RunTransitions {
         return null;
       }
       const pinned = await this.definitions.get(locked.state.workflow, locked.state.version);
-      return this.decideAndSave(manager, locked, pinned, event, this.clock.now());
+      const decision = await this.decideAndSave(manager, locked, pinned, event, this.clock.now());
+      if (!isTerminal(locked.state) && isTerminal(decision.state)) await this.admitQueued(manager, locked);
+      return decision;
     });
     this.relay.kick();
     return decision;
@@ -79,6 +108,13 @@ export class RunTransitions {
   }
 }
 
+/** The run's concurrency key, evaluated against its input; undefined without a `concurrency` block. */
+async function concurrencyKeyOf(definition: WorkflowDefinition, input: unknown): Promise<string | undefined> {
+  if (!definition.concurrency) return undefined;
+  const value = await evaluateTemplate(definition.concurrency.key, { input }).catch(() => undefined);
+  return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function newRunState(command: StartRunCommand, pinned: PinnedDefinition, now: Date): RunState {
   const steps: Record<string, StepState> = {};
   for (const id of pinned.graph.order) steps[id] = { id, type: pinned.graph.steps[id].type, status: 'pending', attempts: 0 };
@@ -93,3 +129,5 @@ function newRunState(command: StartRunCommand, pinned: PinnedDefinition, now: Da
     steps,
   };
 }
+
+const isTerminal = (state: RunState) => TERMINAL_RUN_STATUSES.includes(state.status);

@@ -34,6 +34,10 @@ export class RunEntity {
   @Column({ name: 'compensation_reason', type: 'text', nullable: true })
   compensationReason!: CompensationReason | null;
 
+  /** The value of the definition's `concurrency.key` for this run; runs sharing it are limited together. */
+  @Column({ name: 'concurrency_key', type: 'text', nullable: true })
+  concurrencyKey!: string | null;
+
   /** Catch handlers an error was routed to. */
   @Column({ type: 'jsonb', nullable: true })
   routed!: string[] | null;

@@ -32,7 +32,13 @@ export class RunsRepository {
   constructor(@InjectDataSource('coordinator') readonly dataSource: DataSource) {}
 
   /** Inserts the run and its steps; false when a run with this id exists already (idempotent start). */
-  async insert(manager: EntityManager, state: RunState, stepOrder: string[], traceId: string | undefined): Promise<LockedRun | null> {
+  async insert(
+    manager: EntityManager,
+    state: RunState,
+    stepOrder: string[],
+    traceId: string | undefined,
+    concurrencyKey: string | undefined,
+  ): Promise<LockedRun | null> {
     const inserted = await manager
       .createQueryBuilder()
       .insert()
@@ -46,6 +52,7 @@ export class RunsRepository {
           input: state.input ?? {},
           trigger: state.trigger,
           traceId: traceId ?? null,
+          concurrencyKey: concurrencyKey ?? null,
           historySeq: 0,
           createdAt: new Date(state.createdAt),
         }),
@@ -87,6 +94,30 @@ export class RunsRepository {
     if (history.length > 0) {
       await manager.insert(HistoryEntryEntity, jsonbRows(history.map((record, i) => historyColumns(next.id, firstSeq + i, record))));
     }
+  }
+
+  /**
+   * Serialises admission for one concurrency key until the transaction ends, then counts the runs
+   * holding a slot (active: started and not ended).
+   */
+  async lockConcurrencyKey(manager: EntityManager, workflow: string, key: string): Promise<number> {
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`concurrency:${workflow}:${key}`]);
+    const [{ active }] = (await manager.query(
+      `SELECT count(*)::int AS "active" FROM "coordinator"."runs"
+       WHERE "workflow" = $1 AND "concurrency_key" = $2 AND "status" IN ('running', 'paused', 'compensating')`,
+      [workflow, key],
+    )) as { active: number }[];
+    return active;
+  }
+
+  /** The id of the oldest run waiting for a slot of this key, if any. */
+  async oldestQueued(manager: EntityManager, workflow: string, key: string): Promise<string | undefined> {
+    const rows = (await manager.query(
+      `SELECT "id" FROM "coordinator"."runs" WHERE "workflow" = $1 AND "concurrency_key" = $2 AND "status" = 'pending'
+       ORDER BY "created_at", "id" LIMIT 1`,
+      [workflow, key],
+    )) as { id: string }[];
+    return rows[0]?.id;
   }
 
   async find(id: string): Promise<{ run: RunEntity; steps: StepEntity[] } | null> {
