@@ -144,9 +144,9 @@ describe('validateDefinition: document', () => {
     expect(errorsOf({ ...base(), timeout: '0s' })).toEqual([{ path: 'timeout', message: 'timeout must be longer than zero' }]);
   });
 
-  it('rejects unknown fields such as the not-yet-supported concurrency', () => {
-    expect(errorsOf({ ...base(), concurrency: { limit: 1 }, stpes: [] })).toEqual([
-      { path: 'concurrency', message: "unknown field 'concurrency'" },
+  it('rejects unknown fields, such as typos', () => {
+    expect(errorsOf({ ...base(), concurency: { limit: 1 }, stpes: [] })).toEqual([
+      { path: 'concurency', message: "unknown field 'concurency'" },
       { path: 'stpes', message: "unknown field 'stpes'" },
     ]);
   });
