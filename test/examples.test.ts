@@ -395,6 +395,49 @@ describe('the example workflows', () => {
   const callTo = (runId: string, method: string, path: string) => callsOf(runId).find((r) => r.method === method && r.path === path);
   const publishedBy = (runId: string) => published.filter((p) => p.event.source.endsWith(`/${runId}`));
 
+  /** Sends an event through the API, which accepts it. */
+  async function postEvent(event: object): Promise<void> {
+    expect((await platform.api('POST', '/v1/events', event)).status).toBe(202);
+  }
+
+  /** The event started no run of the workflow: a filter or threshold kept it out. */
+  async function expectNoRunStartedBy(workflow: string, eventId: string): Promise<void> {
+    expect((await runsOf(workflow)).filter((r) => r.trigger.eventId === eventId)).toEqual([]);
+  }
+
+  /** Sends an approval decision once the step is waiting for it. */
+  async function decideWhenWaiting(
+    runId: string,
+    stepId: string,
+    decision: { decision: string; by: string; comment?: string },
+  ): Promise<void> {
+    await waitForStep(runId, stepId);
+    await decide(runId, stepId, decision);
+  }
+
+  /** Waits for the run to end, and checks that it ended with this status. */
+  async function endedRun(runId: string, status: string): Promise<RunBody> {
+    const run = await platform.waitForRun(runId);
+    expect(run.status).toBe(status);
+    return run;
+  }
+
+  function expectEveryStepCompleted(run: RunBody): void {
+    expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+  }
+
+  /** Where a step's record of a type stands in the run's history: `index(type, stepId)`. */
+  async function historyIndex(runId: string): Promise<(type: string, stepId: string) => number> {
+    const entries = await history(runId);
+    return (type, stepId) => entries.findIndex((h) => h.type === type && h.stepId === stepId);
+  }
+
+  /** The run published exactly one event, matching `expected`. */
+  async function expectPublishedOnce(runId: string, expected: { subject: string; event: Json }): Promise<void> {
+    await expect.poll(() => publishedBy(runId).length).toBe(1);
+    expect(publishedBy(runId)[0]).toMatchObject(expected);
+  }
+
   it('registers every examples/<name>/<name>.yaml, each with a README', () => {
     const folders = readdirSync(EXAMPLES_DIR).filter((name) => existsSync(resolve(EXAMPLES_DIR, name, `${name}.yaml`)));
     expect(folders.sort()).toEqual([...EXAMPLES].sort());
@@ -435,8 +478,7 @@ describe('the example workflows', () => {
       expect(stepOf(waiting, 'triage').output).toEqual({ score: 97, priority: 'P1', team: 'payments' });
       await decide(runId, 'escalation', { decision: 'approved', by: 'j.ortiz', comment: 'still 9% errors after the restart' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('completed');
+      const run = await endedRun(runId, 'completed');
       expect(statusesOf(run)).toEqual({
         triage: 'completed',
         remediate: 'completed',
@@ -480,8 +522,7 @@ describe('the example workflows', () => {
       });
 
       // The page went out in parallel with the remediation (both right after triage).
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'oncall.pages',
         event: {
           id: `${runId}:pageOncall:1`,
@@ -496,24 +537,22 @@ describe('the example workflows', () => {
           },
         },
       });
-      const entries = await history(runId);
-      const index = (type: string, stepId: string) => entries.findIndex((h) => h.type === type && h.stepId === stepId);
+      const index = await historyIndex(runId);
       expect(index('StepStarted', 'pageOncall')).toBeLessThan(index('StepCompleted', 'remediate'));
 
       // The medium alert was filtered out: it started no run.
-      expect((await runsOf('incident-response')).filter((r) => r.trigger.eventId === medium.id)).toEqual([]);
+      await expectNoRunStartedBy('incident-response', medium.id);
     });
 
     it('ends failed, naming the decision, when the on-call engineer stands down', async () => {
       const high = alert('ALRT-7003', 'high', { service: 'search-api' });
-      expect((await platform.api('POST', '/v1/events', high)).status).toBe(202);
+      await postEvent(high);
       const runId = await runStartedBy('incident-response', high.id);
       const waiting = await waitForStep(runId, 'escalation');
       expect(stepOf(waiting, 'triage').output).toEqual({ score: 43, priority: 'P3', team: 'payments' });
       await decide(runId, 'escalation', { decision: 'rejected', by: 'm.chen', comment: 'recovered after the restart' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('failed');
+      const run = await endedRun(runId, 'failed');
       expect(run.error).toEqual({
         stepId: 'escalation',
         message: "step 'escalation' failed: approval 'escalation' rejected by m.chen: recovered after the restart",
@@ -544,8 +583,8 @@ describe('the example workflows', () => {
       const commitSha = sha();
       const feature = push(sha(), 'refs/heads/feature/faster-cart');
       const main = push(commitSha);
-      expect((await platform.api('POST', '/v1/events', feature)).status).toBe(202);
-      expect((await platform.api('POST', '/v1/events', main)).status).toBe(202);
+      await postEvent(feature);
+      await postEvent(main);
       const runId = await runStartedBy('ci-cd-pipeline', main.id);
 
       const waiting = await waitForStep(runId, 'productionApproval');
@@ -557,9 +596,8 @@ describe('the example workflows', () => {
       });
       await decide(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah', comment: 'staging smoke tests green' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('completed');
-      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      const run = await endedRun(runId, 'completed');
+      expectEveryStepCompleted(run);
       const image = `registry.acme.example/acme/checkout-api:${commitSha.slice(0, 12)}`;
       expect(run.output).toEqual({
         image,
@@ -583,8 +621,7 @@ describe('the example workflows', () => {
       });
 
       // Tests and scan both started after the build and before either finished; staging waited for both.
-      const entries = await history(runId);
-      const index = (type: string, stepId: string) => entries.findIndex((h) => h.type === type && h.stepId === stepId);
+      const index = await historyIndex(runId);
       expect(index('StepCompleted', 'build')).toBeLessThan(Math.min(index('StepStarted', 'tests'), index('StepStarted', 'securityScan')));
       expect(index('StepStarted', 'tests')).toBeLessThan(index('StepCompleted', 'securityScan'));
       expect(index('StepStarted', 'securityScan')).toBeLessThan(index('StepCompleted', 'tests'));
@@ -605,8 +642,7 @@ describe('the example workflows', () => {
         approvedBy: 'r.mensah',
         strategy: 'canary',
       });
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'baton.events.release.deployed',
         event: {
           type: 'release.deployed',
@@ -615,16 +651,14 @@ describe('the example workflows', () => {
       });
 
       // The feature-branch push started nothing.
-      expect((await runsOf('ci-cd-pipeline')).filter((r) => r.trigger.eventId === feature.id)).toEqual([]);
+      await expectNoRunStartedBy('ci-cd-pipeline', feature.id);
     });
 
     it('rolls production back, then staging, when the production release stays unhealthy', async () => {
       const runId = await startRun('ci-cd-pipeline', input(UNHEALTHY_COMMIT));
-      await waitForStep(runId, 'productionApproval');
-      await decide(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah' });
+      await decideWhenWaiting(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('compensated');
+      const run = await endedRun(runId, 'compensated');
       expect(run.error).toMatchObject({ stepId: 'verifyProduction', message: expect.stringContaining('HTTP 503') });
       expect(statusesOf(run)).toEqual({
         build: 'completed',
@@ -658,8 +692,7 @@ describe('the example workflows', () => {
       const cancelled = await platform.api<RunBody>('POST', `/v1/runs/${runId}/cancel`, { reason: 'superseded by a newer commit' });
       expect(cancelled.status).toBe(200);
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('cancelled');
+      const run = await endedRun(runId, 'cancelled');
       expect(statusesOf(run)).toEqual({
         build: 'completed',
         tests: 'completed',
@@ -679,15 +712,13 @@ describe('the example workflows', () => {
 
     it('rolls staging back when the release manager rejects the production release', async () => {
       const runId = await startRun('ci-cd-pipeline', input(sha()));
-      await waitForStep(runId, 'productionApproval');
-      await decide(runId, 'productionApproval', {
+      await decideWhenWaiting(runId, 'productionApproval', {
         decision: 'rejected',
         by: 'r.mensah',
         comment: 'checkout conversion dropped on staging',
       });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('compensated');
+      const run = await endedRun(runId, 'compensated');
       expect(run.error).toEqual({
         stepId: 'productionApproval',
         message:
@@ -723,9 +754,8 @@ describe('the example workflows', () => {
       await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), major);
       const runId = await runStartedBy('supply-chain-rerouting', major.id);
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('completed');
-      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      const run = await endedRun(runId, 'completed');
+      expectEveryStepCompleted(run);
       // The road option is cheapest but late; rail beats air on cost.
       expect(stepOf(run, 'selectRoute').output).toEqual(ROUTE_OPTIONS[1]);
       expect(run.output).toEqual({ shipmentId: 'SHP-40211', route: ROUTE_OPTIONS[1], bookingRef: 'BK-SHP-40211' });
@@ -747,8 +777,7 @@ describe('the example workflows', () => {
       expect(booking.headers['idempotency-key']).toBe(`${runId}:book:1`);
       expect(bodyOf(booking)).toEqual({ holdId: 'hold-SHP-40211', reference: 'SHP-40211', consignee: 'CUST-NORDWIND' });
 
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'customer-comms.shipment-updates',
         event: {
           type: 'shipment.rerouted',
@@ -764,15 +793,14 @@ describe('the example workflows', () => {
         },
       });
       // A four-hour delay is below the trigger's threshold.
-      expect((await runsOf('supply-chain-rerouting')).filter((r) => r.trigger.eventId === minor.id)).toEqual([]);
+      await expectNoRunStartedBy('supply-chain-rerouting', minor.id);
     });
 
     it('cancels the booking, then releases the capacity, when the TMS refuses the new route', async () => {
       const event = disruption(CONFLICTING_SHIPMENT, 48);
       await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), event);
-      const run = await platform.waitForRun(await runStartedBy('supply-chain-rerouting', event.id));
+      const run = await endedRun(await runStartedBy('supply-chain-rerouting', event.id), 'compensated');
 
-      expect(run.status).toBe('compensated');
       expect(run.error).toMatchObject({ stepId: 'updateTms', message: expect.stringContaining('HTTP 409') });
       expect(statusesOf(run)).toEqual({
         alternatives: 'completed',
@@ -795,9 +823,8 @@ describe('the example workflows', () => {
     it('fails without booking anything when no alternative arrives in time', async () => {
       const event = disruption('SHP-40214', 24, '2031-05-08T00:00:00Z');
       await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), event);
-      const run = await platform.waitForRun(await runStartedBy('supply-chain-rerouting', event.id));
+      const run = await endedRun(await runStartedBy('supply-chain-rerouting', event.id), 'failed');
 
-      expect(run.status).toBe('failed');
       expect(run.error).toMatchObject({
         stepId: 'selectRoute',
         message: expect.stringContaining('no alternative route reaches Rotterdam NL by 2031-05-08T00:00:00Z'),
@@ -838,9 +865,8 @@ describe('the example workflows', () => {
         setupBilling: 'completed',
         followUp: 'pending',
       });
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('completed');
-      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      const run = await endedRun(runId, 'completed');
+      expectEveryStepCompleted(run);
       expect(run.output).toEqual({
         accountId: 'acc_8f2kq1',
         accountNumber: 'ACC-8F2KQ1',
@@ -871,8 +897,7 @@ describe('the example workflows', () => {
       });
       expect(crm.receivedAt).toBeGreaterThanOrEqual(Date.parse(followUpAt));
 
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'email.outbound',
         event: {
           type: 'email.requested',
@@ -897,9 +922,8 @@ describe('the example workflows', () => {
 
     it('closes the account again when billing cannot be set up', async () => {
       const runId = await startRun('customer-onboarding', applicant('cus_ar77x9', { country: 'AR', fullName: 'Mateo Ruiz' }));
-      const run = await platform.waitForRun(runId);
+      const run = await endedRun(runId, 'compensated');
 
-      expect(run.status).toBe('compensated');
       expect(run.error).toMatchObject({ stepId: 'setupBilling', message: expect.stringContaining('HTTP 422') });
       expect(statusesOf(run)).toEqual({
         kyc: 'completed',
@@ -921,8 +945,7 @@ describe('the example workflows', () => {
 
     it('stops before opening an account when the identity check fails', async () => {
       const runId = await startRun('customer-onboarding', applicant('cus_x4e2b0', { documentId: 'EXP-20240131' }));
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('failed');
+      const run = await endedRun(runId, 'failed');
       expect(run.error).toMatchObject({ stepId: 'kyc', message: expect.stringContaining('document EXP-20240131 has expired') });
       expect(stepOf(run, 'kyc')).toMatchObject({ status: 'failed', attempts: 1, error: { retryable: false } });
       expect(routesOf(runId)).toEqual([]);
@@ -945,10 +968,15 @@ describe('the example workflows', () => {
       `sha256=${createHmac('sha256', CHANGE_HOOK_KEY)
         .update(`${String(request.headers['x-baton-timestamp'])}.${request.body}`)
         .digest('hex')}`;
+    /** The first webhook delivered for the run, once there is one. */
+    async function firstWebhookFor(runId: string): Promise<RecordedRequest> {
+      await expect.poll(() => webhooksFor(runId).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      return webhooksFor(runId)[0];
+    }
 
     it('collects compliance then manager approval, audits, updates the change and sends a signed webhook', async () => {
       const submitted = cloudEvent('change.submitted', change('CHG-10452', 35), { source: 'itsm/servicenow' });
-      expect((await platform.api('POST', '/v1/events', submitted)).status).toBe(202);
+      await postEvent(submitted);
       const runId = await runStartedBy('compliance-approval', submitted.id);
 
       await waitForStep(runId, 'complianceReview');
@@ -957,12 +985,10 @@ describe('the example workflows', () => {
         (await platform.api('POST', `/v1/runs/${runId}/signals/managerApproval`, { decision: 'approved', by: 'd.alvarez' })).status,
       ).toBe(409);
       await decide(runId, 'complianceReview', { decision: 'approved', by: 's.whitfield', comment: 'key rotation is control SOX-ITGC-04' });
-      await waitForStep(runId, 'managerApproval');
-      await decide(runId, 'managerApproval', { decision: 'approved', by: 'd.alvarez' });
+      await decideWhenWaiting(runId, 'managerApproval', { decision: 'approved', by: 'd.alvarez' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('completed');
-      expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
+      const run = await endedRun(runId, 'completed');
+      expectEveryStepCompleted(run);
       expect(run.output).toEqual({ changeId: 'CHG-10452', policy: 'pe-CHG-10452', approvedBy: ['s.whitfield', 'd.alvarez'] });
       expect(routesOf(runId)).toEqual(['POST /grc/v1/policy-evaluations', 'PATCH /itsm/v1/changes/CHG-10452']);
       expect(bodyOf(callTo(runId, 'PATCH', '/itsm/v1/changes/CHG-10452')!)).toEqual({
@@ -971,8 +997,7 @@ describe('the example workflows', () => {
         policyEvaluation: 'pe-CHG-10452',
       });
 
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'audit.change-approvals',
         event: {
           type: 'change.approved',
@@ -988,8 +1013,7 @@ describe('the example workflows', () => {
         },
       });
 
-      await expect.poll(() => webhooksFor(runId).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
-      const hook = webhooksFor(runId)[0];
+      const hook = await firstWebhookFor(runId);
       expect(hook.headers).toMatchObject({
         'x-baton-event': 'run.completed',
         'x-team': 'governance',
@@ -1006,9 +1030,8 @@ describe('the example workflows', () => {
 
     it('fails at the policy check for a high-risk change, before anyone is asked, and says so by webhook', async () => {
       const runId = await startRun('compliance-approval', change('CHG-10453', 85));
-      const run = await platform.waitForRun(runId);
+      const run = await endedRun(runId, 'failed');
 
-      expect(run.status).toBe('failed');
       expect(run.error).toEqual({
         stepId: 'policyCheck',
         message: expect.stringMatching(/^step 'policyCheck' failed: HTTP 422 .*risk score 85 needs the change advisory board/),
@@ -1022,8 +1045,7 @@ describe('the example workflows', () => {
       });
       expect(stepOf(run, 'policyCheck').attempts).toBe(1);
 
-      await expect.poll(() => webhooksFor(runId).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
-      const hook = webhooksFor(runId)[0];
+      const hook = await firstWebhookFor(runId);
       expect(hook.headers['x-baton-event']).toBe('run.failed');
       expect(hook.headers['x-baton-signature']).toBe(signature(hook));
       expect(bodyOf(hook)).toMatchObject({ type: 'baton.run.failed', status: 'failed', error: run.error });
@@ -1032,13 +1054,10 @@ describe('the example workflows', () => {
 
     it('fails when the manager rejects after compliance approved', async () => {
       const runId = await startRun('compliance-approval', change('CHG-10454', 40));
-      await waitForStep(runId, 'complianceReview');
-      await decide(runId, 'complianceReview', { decision: 'approved', by: 's.whitfield' });
-      await waitForStep(runId, 'managerApproval');
-      await decide(runId, 'managerApproval', { decision: 'rejected', by: 'd.alvarez', comment: 'not during the quarter close' });
+      await decideWhenWaiting(runId, 'complianceReview', { decision: 'approved', by: 's.whitfield' });
+      await decideWhenWaiting(runId, 'managerApproval', { decision: 'rejected', by: 'd.alvarez', comment: 'not during the quarter close' });
 
-      const run = await platform.waitForRun(runId);
-      expect(run.status).toBe('failed');
+      const run = await endedRun(runId, 'failed');
       expect(run.error?.message).toBe(
         "step 'managerApproval' failed: approval 'managerApproval' rejected by d.alvarez: not during the quarter close",
       );
@@ -1070,11 +1089,10 @@ describe('the example workflows', () => {
 
     it('allocates network, compute and storage in order and announces the environment', async () => {
       const event = request('ledger', 1024);
-      expect((await platform.api('POST', '/v1/events', event)).status).toBe(202);
+      await postEvent(event);
       const runId = await runStartedBy('cloud-resource-allocation', event.id);
-      const run = await platform.waitForRun(runId);
+      const run = await endedRun(runId, 'completed');
 
-      expect(run.status).toBe('completed');
       expect(statusesOf(run)).toEqual({
         plan: 'completed',
         network: 'completed',
@@ -1102,8 +1120,7 @@ describe('the example workflows', () => {
         attachTo: 'ig-ledger-prod',
       });
 
-      await expect.poll(() => publishedBy(runId).length).toBe(1);
-      expect(publishedBy(runId)[0]).toMatchObject({
+      await expectPublishedOnce(runId, {
         subject: 'baton.events.resources.allocated',
         event: {
           id: `${runId}:announce:1`,
@@ -1120,10 +1137,9 @@ describe('the example workflows', () => {
 
     it('releases compute, then the network, when storage is over quota', async () => {
       const event = request('analytics', 8192);
-      expect((await platform.api('POST', '/v1/events', event)).status).toBe(202);
-      const run = await platform.waitForRun(await runStartedBy('cloud-resource-allocation', event.id));
+      await postEvent(event);
+      const run = await endedRun(await runStartedBy('cloud-resource-allocation', event.id), 'compensated');
 
-      expect(run.status).toBe('compensated');
       expect(run.error).toMatchObject({ stepId: 'storage', message: expect.stringContaining('QuotaExceeded') });
       expect(statusesOf(run)).toEqual({
         plan: 'completed',

@@ -1,35 +1,10 @@
 import type { StepDefinition, WorkflowDefinition } from '@baton/dsl';
-import { buildStepGraph } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
-import { decide } from './decide';
-import type { Decision, RunEvent, RunState } from './run-state';
+import type { Decision } from './run-state';
+import { RunDriver, workflow } from './testing/run-driver';
 
-const T0 = new Date('2026-03-01T10:00:00.000Z');
-
-function driver(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}) {
-  const definition: WorkflowDefinition = { name: 'catching', steps, ...extra };
-  const graph = buildStepGraph(definition);
-  let state: RunState = {
-    id: 'run-1',
-    workflow: 'catching',
-    version: 1,
-    status: 'pending',
-    input: {},
-    trigger: { kind: 'api' },
-    createdAt: T0.toISOString(),
-    steps: Object.fromEntries(steps.map((s) => [s.id, { id: s.id, type: s.type, status: 'pending' as const, attempts: 0 }])),
-  };
-  return {
-    get state() {
-      return state;
-    },
-    statuses: () => Object.fromEntries(Object.values(state.steps).map((s) => [s.id, s.status])),
-    async send(event: RunEvent): Promise<Decision> {
-      const decision = await decide({ definition, graph, state, event, now: T0 });
-      state = decision.state;
-      return decision;
-    },
-  };
+function driver(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}): RunDriver {
+  return new RunDriver(workflow(steps, { name: 'catching', ...extra }));
 }
 
 const charge: StepDefinition = {
@@ -47,18 +22,18 @@ const steps: StepDefinition[] = [
   { id: 'manual', type: 'transform', output: { queued: true } },
 ];
 
+/** The charge's only attempt fails for good, with this error. */
+function failCharge(run: RunDriver, message: string, code: string): Promise<Decision> {
+  return run.send({ type: 'TaskFailed', stepId: 'charge', attempt: 1, error: { message, retryable: false, code } });
+}
+
 describe('catch', () => {
   it('routes a matching error to its handler, skips what followed the failed step, and completes the run', async () => {
     const run = driver(steps, { output: '${ steps.declined.output }' });
     await run.send({ type: 'RunStarted' });
     expect(run.statuses()).toMatchObject({ charge: 'running', declined: 'pending', manual: 'pending' });
 
-    const caught = await run.send({
-      type: 'TaskFailed',
-      stepId: 'charge',
-      attempt: 1,
-      error: { message: 'insufficient funds', retryable: false, code: 'card.declined' },
-    });
+    const caught = await failCharge(run, 'insufficient funds', 'card.declined');
 
     expect(caught.history.map((h) => `${h.type}:${h.stepId ?? ''}`)).toContain('StepCaught:charge');
     expect(run.state.status).toBe('completed');
@@ -76,12 +51,7 @@ describe('catch', () => {
   it('uses the first route that takes the error: a route without errors takes any', async () => {
     const run = driver(steps);
     await run.send({ type: 'RunStarted' });
-    await run.send({
-      type: 'TaskFailed',
-      stepId: 'charge',
-      attempt: 1,
-      error: { message: 'gateway down', retryable: false, code: 'http.503' },
-    });
+    await failCharge(run, 'gateway down', 'http.503');
     expect(run.statuses()).toMatchObject({ charge: 'failed', declined: 'skipped', manual: 'completed', ship: 'skipped' });
     expect(run.state.status).toBe('completed');
   });
@@ -89,12 +59,7 @@ describe('catch', () => {
   it('fails the run when no route takes the error', async () => {
     const run = driver([{ ...charge, catch: [{ errors: ['card.*'], next: 'declined' }] }, ...steps.slice(1)]);
     await run.send({ type: 'RunStarted' });
-    await run.send({
-      type: 'TaskFailed',
-      stepId: 'charge',
-      attempt: 1,
-      error: { message: 'gateway down', retryable: false, code: 'http.503' },
-    });
+    await failCharge(run, 'gateway down', 'http.503');
     expect(run.state).toMatchObject({ status: 'failed', error: { stepId: 'charge' } });
   });
 

@@ -1,82 +1,20 @@
 import { buildStepGraph } from '@baton/dsl';
-import type { StepDefinition, StepGraph, TaskStepDefinition, WorkflowDefinition } from '@baton/dsl';
+import type { WorkflowDefinition } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide';
-import type { Decision, RunEvent, RunState } from './run-state';
+import type { Decision } from './run-state';
+import { at, DEFAULT_TASK_TIMEOUT_MS, expectIgnored, historyTypes, iso, newRun, RunDriver, T0, task, workflow } from './testing/run-driver';
 
-const T0 = new Date('2026-03-01T10:00:00.000Z');
-
-function secondsAfterStart(seconds: number): Date {
-  return new Date(T0.getTime() + seconds * 1000);
+/** The decision, without attempt-timer commands: those are the subject of timers.spec.ts. */
+function withoutTimerCommands(decision: Decision): Decision {
+  return { ...decision, commands: decision.commands.filter((c) => c.type !== 'ScheduleTimer' && c.type !== 'CancelTimer') };
 }
 
-function iso(date: Date): string {
-  return date.toISOString();
+function driverFor(definition: WorkflowDefinition, input: unknown = {}): RunDriver {
+  return new RunDriver(definition, { input, view: withoutTimerCommands });
 }
 
-function workflow(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}): WorkflowDefinition {
-  return { name: 'orders', steps, ...extra };
-}
-
-/** A run as the coordinator creates it: pending, with one pending step state per step. */
-function newRun(definition: WorkflowDefinition, input: unknown = {}): RunState {
-  const steps = Object.fromEntries(
-    definition.steps.map((step) => [step.id, { id: step.id, type: step.type, status: 'pending' as const, attempts: 0 }]),
-  );
-  return {
-    id: 'run-1',
-    workflow: definition.name,
-    version: 1,
-    status: 'pending',
-    input,
-    trigger: { kind: 'api' },
-    createdAt: iso(T0),
-    steps,
-  };
-}
-
-/** Drives a run through `decide` the way the coordinator does: each decision's state feeds the next. */
-class RunDriver {
-  readonly graph: StepGraph;
-  state: RunState;
-
-  constructor(
-    readonly definition: WorkflowDefinition,
-    input: unknown = {},
-  ) {
-    this.graph = buildStepGraph(definition);
-    this.state = newRun(definition, input);
-  }
-
-  /** The decision, without attempt-timer commands: those are the subject of timers.spec.ts. */
-  async send(event: RunEvent, now: Date = T0): Promise<Decision> {
-    const decision = await decide({ definition: this.definition, graph: this.graph, state: this.state, event, now });
-    this.state = decision.state;
-    return { ...decision, commands: decision.commands.filter((c) => c.type !== 'ScheduleTimer' && c.type !== 'CancelTimer') };
-  }
-
-  start(now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'RunStarted' }, now);
-  }
-
-  complete(stepId: string, output: unknown, attempt = 1, now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'TaskCompleted', stepId, attempt, output }, now);
-  }
-
-  fail(stepId: string, message: string, retryable: boolean, attempt = 1, now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'TaskFailed', stepId, attempt, error: { message, retryable } }, now);
-  }
-
-  statuses(): Record<string, string> {
-    return Object.fromEntries(Object.values(this.state.steps).map((step) => [step.id, step.status]));
-  }
-}
-
-function task(id: string, extra: Partial<Pick<TaskStepDefinition, 'needs' | 'retry' | 'timeout' | 'input'>> = {}): StepDefinition {
-  return { id, type: 'task', taskType: `${id}-worker`, ...extra };
-}
-
-function dispatchOf(stepId: string, input: unknown, attempt = 1, now: Date = T0, timeoutMs = 5 * 60_000) {
+function dispatchOf(stepId: string, input: unknown, attempt = 1, now: Date = T0, timeoutMs = DEFAULT_TASK_TIMEOUT_MS) {
   return {
     type: 'DispatchTask',
     stepId,
@@ -87,14 +25,10 @@ function dispatchOf(stepId: string, input: unknown, attempt = 1, now: Date = T0,
   };
 }
 
-function historyTypes(decision: Decision): string[] {
-  return decision.history.map((entry) => (entry.stepId === undefined ? entry.type : `${entry.type}:${entry.stepId}`));
-}
-
 describe('decide', () => {
   describe('ordering', () => {
     it('runs steps without needs one after another, in list order', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow(
           [
             task('reserve', { input: { orderId: '${ input.orderId }' } }),
@@ -122,7 +56,7 @@ describe('decide', () => {
       expect(run.statuses()).toEqual({ reserve: 'running', charge: 'pending', ship: 'pending' });
       expect(run.state.steps.reserve).toMatchObject({ attempts: 1, input: { orderId: 'o-1' }, startedAt: iso(T0) });
 
-      const reserved = await run.complete('reserve', { reservationId: 'r-9' }, 1, secondsAfterStart(2));
+      const reserved = await run.complete('reserve', { reservationId: 'r-9' }, 1, at(2));
       expect(reserved.commands).toEqual([
         {
           type: 'DispatchTask',
@@ -130,16 +64,16 @@ describe('decide', () => {
           attempt: 1,
           taskType: 'http',
           input: { method: 'POST', url: 'http://payments.local/charge/r-9', body: { amount: 120 }, timeoutMs: 30_000 },
-          deadline: iso(secondsAfterStart(32)),
+          deadline: iso(at(32)),
         },
       ]);
       expect(run.state.steps.reserve).toMatchObject({
         status: 'completed',
         output: { reservationId: 'r-9' },
-        endedAt: iso(secondsAfterStart(2)),
+        endedAt: iso(at(2)),
       });
 
-      const charged = await run.complete('charge', { status: 200 }, 1, secondsAfterStart(3));
+      const charged = await run.complete('charge', { status: 200 }, 1, at(3));
       expect(charged.commands).toEqual([
         {
           type: 'DispatchTask',
@@ -152,23 +86,23 @@ describe('decide', () => {
             source: 'baton/orders/run-1',
             data: { orderId: 'o-1' },
           },
-          deadline: iso(secondsAfterStart(33)),
+          deadline: iso(at(33)),
         },
       ]);
 
-      const shipped = await run.complete('ship', null, 1, secondsAfterStart(4));
+      const shipped = await run.complete('ship', null, 1, at(4));
       expect(shipped.commands).toEqual([{ type: 'PublishLifecycle', status: 'completed' }]);
       expect(historyTypes(shipped)).toEqual(['StepCompleted:ship', 'RunCompleted']);
       expect(run.state).toMatchObject({
         status: 'completed',
         output: { reservation: 'r-9', paid: 200 },
-        endedAt: iso(secondsAfterStart(4)),
+        endedAt: iso(at(4)),
       });
       expect(run.statuses()).toEqual({ reserve: 'completed', charge: 'completed', ship: 'completed' });
     });
 
     it('starts both branches of a diamond together and joins them before the last step', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow([
           task('a'),
           task('b', { needs: ['a'] }),
@@ -197,7 +131,7 @@ describe('decide', () => {
     });
 
     it('completes a transform-only workflow within one decision, with its output', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow(
           [
             { id: 'sum', type: 'transform', output: { total: '${ input.a + input.b }' } },
@@ -237,25 +171,25 @@ describe('decide', () => {
 
   describe('retries', () => {
     it('retries a retryable failure after the fixed 1 s back-off, then succeeds on attempt 2', async () => {
-      const run = new RunDriver(workflow([task('charge', { input: { amount: 5 } })]));
+      const run = driverFor(workflow([task('charge', { input: { amount: 5 } })]));
       await run.start();
 
-      const failed = await run.fail('charge', 'gateway timeout', true, 1, secondsAfterStart(10));
-      expect(failed.commands).toEqual([{ type: 'ScheduleRetry', stepId: 'charge', attempt: 2, dueAt: iso(secondsAfterStart(11)) }]);
+      const failed = await run.fail('charge', 'gateway timeout', true, 1, at(10));
+      expect(failed.commands).toEqual([{ type: 'ScheduleRetry', stepId: 'charge', attempt: 2, dueAt: iso(at(11)) }]);
       expect(failed.history).toEqual([
         {
           type: 'StepFailed',
           stepId: 'charge',
           attempt: 1,
           data: { message: 'gateway timeout', retryable: true },
-          at: iso(secondsAfterStart(10)),
+          at: iso(at(10)),
         },
         {
           type: 'StepRetryScheduled',
           stepId: 'charge',
           attempt: 2,
-          data: { dueAt: iso(secondsAfterStart(11)) },
-          at: iso(secondsAfterStart(10)),
+          data: { dueAt: iso(at(11)) },
+          at: iso(at(10)),
         },
       ]);
       expect(run.state.status).toBe('running');
@@ -265,12 +199,12 @@ describe('decide', () => {
         error: { message: 'gateway timeout', retryable: true },
       });
 
-      const retried = await run.send({ type: 'RetryDue', stepId: 'charge', attempt: 2 }, secondsAfterStart(11));
-      expect(retried.commands).toEqual([dispatchOf('charge', { amount: 5 }, 2, secondsAfterStart(11))]);
-      expect(retried.history).toEqual([{ type: 'StepStarted', stepId: 'charge', attempt: 2, at: iso(secondsAfterStart(11)) }]);
+      const retried = await run.send({ type: 'RetryDue', stepId: 'charge', attempt: 2 }, at(11));
+      expect(retried.commands).toEqual([dispatchOf('charge', { amount: 5 }, 2, at(11))]);
+      expect(retried.history).toEqual([{ type: 'StepStarted', stepId: 'charge', attempt: 2, at: iso(at(11)) }]);
       expect(run.state.steps.charge).toMatchObject({ status: 'running', attempts: 2, startedAt: iso(T0) });
 
-      const done = await run.complete('charge', { receipt: 'x' }, 2, secondsAfterStart(12));
+      const done = await run.complete('charge', { receipt: 'x' }, 2, at(12));
       expect(done.commands).toEqual([{ type: 'PublishLifecycle', status: 'completed' }]);
       expect(run.state.status).toBe('completed');
       expect(run.state.steps.charge).toMatchObject({ status: 'completed', attempts: 2, output: { receipt: 'x' } });
@@ -278,7 +212,7 @@ describe('decide', () => {
     });
 
     it('fails the run once retries are exhausted, skipping what never started and cancelling pending retries', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow([
           task('charge', { retry: { maxAttempts: 2, backoff: 'fixed', initialInterval: '1s' } }),
           task('notify', { needs: [] }),
@@ -290,23 +224,23 @@ describe('decide', () => {
       expect(run.statuses()).toEqual({ charge: 'running', notify: 'running', audit: 'running', ship: 'pending' });
 
       await run.fail('audit', 'busy', true);
-      await run.fail('charge', 'card declined', true, 1, secondsAfterStart(1));
-      await run.send({ type: 'RetryDue', stepId: 'charge', attempt: 2 }, secondsAfterStart(2));
+      await run.fail('charge', 'card declined', true, 1, at(1));
+      await run.send({ type: 'RetryDue', stepId: 'charge', attempt: 2 }, at(2));
 
-      const final = await run.fail('charge', 'card declined', true, 2, secondsAfterStart(3));
+      const final = await run.fail('charge', 'card declined', true, 2, at(3));
 
       expect(final.commands).toEqual([{ type: 'PublishLifecycle', status: 'failed' }]);
       expect(historyTypes(final)).toEqual(['StepFailed:charge', 'StepCancelled:audit', 'StepSkipped:ship', 'RunFailed']);
       expect(run.state).toMatchObject({
         status: 'failed',
         error: { message: "step 'charge' failed: card declined", stepId: 'charge' },
-        endedAt: iso(secondsAfterStart(3)),
+        endedAt: iso(at(3)),
       });
       expect(run.state.steps.charge).toMatchObject({
         status: 'failed',
         attempts: 2,
         error: { message: 'card declined', retryable: true },
-        endedAt: iso(secondsAfterStart(3)),
+        endedAt: iso(at(3)),
       });
       expect(run.statuses()).toEqual({ charge: 'failed', notify: 'running', audit: 'cancelled', ship: 'skipped' });
 
@@ -320,7 +254,7 @@ describe('decide', () => {
     });
 
     it('fails the run at once on a non-retryable error, whatever the retry policy allows', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow([task('charge', { retry: { maxAttempts: 5, backoff: 'fixed', initialInterval: '1s' } }), task('ship')]),
       );
       await run.start();
@@ -343,23 +277,8 @@ describe('decide', () => {
   });
 
   describe('results that no longer apply', () => {
-    async function expectIgnored(run: RunDriver, event: RunEvent, reason: string): Promise<void> {
-      const before = structuredClone(run.state);
-      const decision = await run.send(event);
-      expect(decision.state).toEqual(before);
-      expect(decision.commands).toEqual([]);
-      expect(decision.history).toEqual([
-        {
-          type: 'StaleResultIgnored',
-          ...('stepId' in event ? { stepId: event.stepId, attempt: event.attempt } : {}),
-          data: { event: event.type, reason },
-          at: iso(T0),
-        },
-      ]);
-    }
-
     it('ignores a duplicate result, a result for an earlier attempt and a result for an unknown step', async () => {
-      const run = new RunDriver(workflow([task('a'), task('b')]));
+      const run = driverFor(workflow([task('a'), task('b')]));
       await run.start();
       await run.complete('a', 'first');
 
@@ -382,7 +301,7 @@ describe('decide', () => {
     });
 
     it('ignores a retry timer for any attempt but the one the step is waiting for', async () => {
-      const run = new RunDriver(workflow([task('a')]));
+      const run = driverFor(workflow([task('a')]));
       await run.start();
       await run.fail('a', 'flaky', true);
 
@@ -398,7 +317,7 @@ describe('decide', () => {
 
   describe('expression errors', () => {
     it('fails the step without retry and fails the run when a template cannot be evaluated', async () => {
-      const run = new RunDriver(
+      const run = driverFor(
         workflow([
           task('a'),
           {
@@ -426,7 +345,7 @@ describe('decide', () => {
     });
 
     it('fails an http step whose url does not evaluate to a string', async () => {
-      const run = new RunDriver(workflow([{ id: 'call', type: 'http', with: { method: 'GET', url: '${ input.port }' } }]), {
+      const run = driverFor(workflow([{ id: 'call', type: 'http', with: { method: 'GET', url: '${ input.port }' } }]), {
         port: 8080,
       });
 
@@ -443,7 +362,7 @@ describe('decide', () => {
     });
 
     it('fails the run when the workflow output cannot be evaluated', async () => {
-      const run = new RunDriver(workflow([task('a')], { output: '${ $number(steps.a.output) }' }));
+      const run = driverFor(workflow([task('a')], { output: '${ $number(steps.a.output) }' }));
       await run.start();
 
       const decision = await run.complete('a', 'abc');

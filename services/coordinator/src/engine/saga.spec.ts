@@ -1,71 +1,33 @@
-import { buildStepGraph } from '@baton/dsl';
-import type { CompensationDefinition, RetryPolicy, StepDefinition, StepGraph, TaskStepDefinition, WorkflowDefinition } from '@baton/dsl';
+import type { CompensationDefinition, RetryPolicy, StepDefinition, WorkflowDefinition } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
 import { decide } from './decide';
-import type { Decision, HistoryRecord, RunEvent, RunState } from './run-state';
+import type { Decision, HistoryRecord, RunEvent } from './run-state';
+import {
+  at,
+  DEFAULT_TASK_TIMEOUT_MS,
+  expectIgnored,
+  historyTypes,
+  iso,
+  lifecycle,
+  RunDriver,
+  T0,
+  task,
+  type TaskStepExtra,
+  withoutAttemptTimers,
+  workflow,
+} from './testing/run-driver';
 
-const T0 = new Date('2026-03-01T10:00:00.000Z');
-const TASK_TIMEOUT_MS = 5 * 60_000;
-
-function at(seconds: number): Date {
-  return new Date(T0.getTime() + seconds * 1000);
-}
-
-function iso(date: Date): string {
-  return date.toISOString();
-}
-
-function workflow(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}): WorkflowDefinition {
-  return { name: 'orders', steps, ...extra };
-}
-
-/** A run as the coordinator creates it: pending, with one pending step state per step. */
-function newRun(definition: WorkflowDefinition, input: unknown = {}): RunState {
-  const steps = Object.fromEntries(
-    definition.steps.map((step) => [step.id, { id: step.id, type: step.type, status: 'pending' as const, attempts: 0 }]),
-  );
-  return {
-    id: 'run-1',
-    workflow: definition.name,
-    version: 1,
-    status: 'pending',
-    input,
-    trigger: { kind: 'api' },
-    createdAt: iso(T0),
-    steps,
-  };
-}
-
-/**
- * Attempt deadlines of running steps and the cancelling of moot timers are the engine's timer
- * bookkeeping, covered elsewhere; the saga is about everything else, so they are left out here.
- */
-function withoutAttemptTimers(decision: Decision): Decision {
-  const commands = decision.commands.filter((command) => {
-    if (command.type === 'CancelTimer') return false;
-    return !(command.type === 'ScheduleTimer' && decision.state.steps[command.stepId]?.status === 'running');
-  });
-  return { ...decision, commands };
-}
-
-/** Drives a run through `decide` the way the coordinator does, keeping every history record and lifecycle status. */
-class RunDriver {
-  readonly graph: StepGraph;
-  state: RunState;
+/** Keeps every history record and lifecycle status of the run, and leaves attempt timers out of what `send` returns. */
+class SagaRunDriver extends RunDriver {
   readonly history: HistoryRecord[] = [];
   readonly lifecycle: string[] = [];
 
-  constructor(
-    readonly definition: WorkflowDefinition,
-    input: unknown = {},
-  ) {
-    this.graph = buildStepGraph(definition);
-    this.state = newRun(definition, input);
+  constructor(definition: WorkflowDefinition, input: unknown = {}) {
+    super(definition, { input, view: withoutAttemptTimers });
   }
 
-  async send(event: RunEvent, now: Date = T0): Promise<Decision> {
-    const decision = withoutAttemptTimers(await decide({ definition: this.definition, graph: this.graph, state: this.state, event, now }));
-    this.state = decision.state;
+  override async send(event: RunEvent, now: Date = T0): Promise<Decision> {
+    const decision = await super.send(event, now);
     this.history.push(...decision.history);
     for (const command of decision.commands) {
       if (command.type === 'PublishLifecycle') this.lifecycle.push(command.status);
@@ -73,24 +35,8 @@ class RunDriver {
     return decision;
   }
 
-  start(now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'RunStarted' }, now);
-  }
-
-  complete(stepId: string, output: unknown, attempt = 1, now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'TaskCompleted', stepId, attempt, output }, now);
-  }
-
-  fail(stepId: string, message: string, retryable: boolean, attempt = 1, now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'TaskFailed', stepId, attempt, error: { message, retryable } }, now);
-  }
-
   cancel(reason?: string, now: Date = T0): Promise<Decision> {
     return this.send({ type: 'CancelRequested', ...(reason === undefined ? {} : { reason }) }, now);
-  }
-
-  statuses(): Record<string, string> {
-    return Object.fromEntries(Object.values(this.state.steps).map((step) => [step.id, step.status]));
   }
 }
 
@@ -99,14 +45,8 @@ function undo(id: string, retry?: RetryPolicy): CompensationDefinition {
   return { type: 'task', taskType: `undo-${id}`, input: { ref: `\${ steps.${id}.output.ref }` }, ...(retry ? { retry } : {}) };
 }
 
-type TaskExtra = Partial<Pick<TaskStepDefinition, 'needs' | 'retry' | 'input' | 'compensate'>>;
-
-function task(id: string, extra: TaskExtra = {}): StepDefinition {
-  return { id, type: 'task', taskType: `${id}-worker`, ...extra };
-}
-
 /** A task step whose compensation is `undo(id)`. */
-function undoable(id: string, extra: TaskExtra = {}): StepDefinition {
+function undoable(id: string, extra: TaskStepExtra = {}): StepDefinition {
   return task(id, { compensate: undo(id), ...extra });
 }
 
@@ -117,7 +57,7 @@ function dispatchOf(stepId: string, attempt = 1, now: Date = T0) {
     attempt,
     taskType: `${stepId}-worker`,
     input: undefined,
-    deadline: iso(new Date(now.getTime() + TASK_TIMEOUT_MS)),
+    deadline: iso(new Date(now.getTime() + DEFAULT_TASK_TIMEOUT_MS)),
   };
 }
 
@@ -128,38 +68,15 @@ function compensationDispatch(stepId: string, ref: unknown, attempt = 1, now: Da
     attempt,
     taskType: `undo-${stepId}`,
     input: { ref },
-    deadline: iso(new Date(now.getTime() + TASK_TIMEOUT_MS)),
+    deadline: iso(new Date(now.getTime() + DEFAULT_TASK_TIMEOUT_MS)),
   };
-}
-
-function lifecycle(status: string) {
-  return { type: 'PublishLifecycle', status };
-}
-
-function typesOf(history: readonly HistoryRecord[]): string[] {
-  return history.map((entry) => (entry.stepId === undefined ? entry.type : `${entry.type}:${entry.stepId}`));
-}
-
-async function expectIgnored(run: RunDriver, event: RunEvent, reason: string, now: Date = T0): Promise<void> {
-  const before = structuredClone(run.state);
-  const decision = await run.send(event, now);
-  expect(decision.state).toEqual(before);
-  expect(decision.commands).toEqual([]);
-  expect(decision.history).toEqual([
-    {
-      type: 'StaleResultIgnored',
-      ...('stepId' in event ? { stepId: event.stepId, attempt: event.attempt } : {}),
-      data: { event: event.type, reason },
-      at: iso(now),
-    },
-  ]);
 }
 
 /** Runs s1..s5 in sequence, each undoable, and completes s1..s3 with refs r1..r3 at 1 s, 2 s, 3 s. */
 async function fiveStepRunWithThreeDone(
   definition = workflow(['s1', 's2', 's3', 's4', 's5'].map((id) => undoable(id))),
-): Promise<RunDriver> {
-  const run = new RunDriver(definition);
+): Promise<SagaRunDriver> {
+  const run = new SagaRunDriver(definition);
   await run.start();
   for (const [index, id] of ['s1', 's2', 's3'].entries()) {
     await run.complete(id, { ref: `r${index + 1}` }, 1, at(index + 1));
@@ -203,7 +120,7 @@ describe('saga compensation', () => {
 
       const s2Undone = await run.complete('s2.compensate', null, 1, at(6));
       expect(s2Undone.commands).toEqual([compensationDispatch('s1', 'r1', 1, at(6))]);
-      expect(typesOf(s2Undone.history)).toEqual(['StepCompensated:s2', 'CompensationStarted:s1']);
+      expect(historyTypes(s2Undone.history)).toEqual(['StepCompensated:s2', 'CompensationStarted:s1']);
 
       const s1Undone = await run.complete('s1.compensate', null, 1, at(7));
       expect(s1Undone.commands).toEqual([lifecycle('compensated')]);
@@ -222,7 +139,7 @@ describe('saga compensation', () => {
       expect(run.state.steps.s5.compensation).toBeUndefined();
 
       expect(run.lifecycle).toEqual(['running', 'compensating', 'compensated']);
-      expect(typesOf(run.history)).toEqual([
+      expect(historyTypes(run.history)).toEqual([
         'RunStarted',
         'StepStarted:s1',
         'StepCompleted:s1',
@@ -252,7 +169,7 @@ describe('saga compensation', () => {
 
       const s3Undone = await run.complete('s3.compensate', null, 1, at(5));
       expect(s3Undone.commands).toEqual([compensationDispatch('s1', 'r1', 1, at(5))]);
-      expect(typesOf(s3Undone.history)).toEqual(['StepCompensated:s3', 'CompensationStarted:s1']);
+      expect(historyTypes(s3Undone.history)).toEqual(['StepCompensated:s3', 'CompensationStarted:s1']);
 
       const done = await run.complete('s1.compensate', null, 1, at(6));
       expect(done.commands).toEqual([lifecycle('compensated')]);
@@ -262,7 +179,7 @@ describe('saga compensation', () => {
     });
 
     it('compensates only after the failing step has used up its own retries', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([undoable('s1'), task('s2', { retry: { maxAttempts: 2, backoff: 'fixed', initialInterval: '5s' } })]),
       );
       await run.start();
@@ -280,14 +197,14 @@ describe('saga compensation', () => {
     });
 
     it('fails the run directly when no completed step can be undone', async () => {
-      const run = new RunDriver(workflow([task('s1'), undoable('s2'), undoable('s3')]));
+      const run = new SagaRunDriver(workflow([task('s1'), undoable('s2'), undoable('s3')]));
       await run.start();
       await run.complete('s1', { ref: 'r1' });
 
       const failed = await run.fail('s2', 'declined', false, 1, at(2));
 
       expect(failed.commands).toEqual([lifecycle('failed')]);
-      expect(typesOf(failed.history)).toEqual(['StepFailed:s2', 'StepSkipped:s3', 'RunFailed']);
+      expect(historyTypes(failed.history)).toEqual(['StepFailed:s2', 'StepSkipped:s3', 'RunFailed']);
       expect(run.state).toMatchObject({
         status: 'failed',
         error: { message: "step 's2' failed: declined", stepId: 's2' },
@@ -299,7 +216,7 @@ describe('saga compensation', () => {
     });
 
     it('fails the run directly when the very first step fails, though it has a compensation', async () => {
-      const run = new RunDriver(workflow([undoable('s1'), undoable('s2')]));
+      const run = new SagaRunDriver(workflow([undoable('s1'), undoable('s2')]));
       await run.start();
 
       const failed = await run.fail('s1', 'nope', false);
@@ -310,7 +227,7 @@ describe('saga compensation', () => {
     });
 
     it('compensates the steps before a fail step', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([undoable('reserve'), { id: 'stop', type: 'fail', error: 'order ${ input.orderId } is on hold' }, undoable('ship')]),
         { orderId: 'o-7' },
       );
@@ -319,7 +236,7 @@ describe('saga compensation', () => {
       const stopped = await run.complete('reserve', { ref: 'res-1' }, 1, at(1));
 
       expect(stopped.commands).toEqual([lifecycle('compensating'), compensationDispatch('reserve', 'res-1', 1, at(1))]);
-      expect(typesOf(stopped.history)).toEqual([
+      expect(historyTypes(stopped.history)).toEqual([
         'StepCompleted:reserve',
         'StepStarted:stop',
         'StepFailed:stop',
@@ -343,7 +260,7 @@ describe('saga compensation', () => {
     });
 
     it('dispatches http and publish compensations through their step types', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([
           task('charge', {
             compensate: {
@@ -401,8 +318,8 @@ describe('saga compensation', () => {
   describe('compensation failures', () => {
     const refundRetry: RetryPolicy = { maxAttempts: 3, backoff: 'exponential', initialInterval: '2s' };
 
-    function refundRun(): RunDriver {
-      return new RunDriver(
+    function refundRun(): SagaRunDriver {
+      return new SagaRunDriver(
         workflow([
           undoable('s1'),
           task('s2', { compensate: undo('s2', refundRetry), retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1m' } }),
@@ -487,7 +404,7 @@ describe('saga compensation', () => {
       const failed = await run.fail('s2.compensate', 'charge already settled', false, 1, at(3));
 
       expect(failed.commands).toEqual([lifecycle('failed')]);
-      expect(typesOf(failed.history)).toEqual(['CompensationFailed:s2', 'RunFailed']);
+      expect(historyTypes(failed.history)).toEqual(['CompensationFailed:s2', 'RunFailed']);
       expect(run.state.error).toEqual({ message: "compensation of step 's2' failed: charge already settled", stepId: 's2' });
       expect(run.state.steps.s2.compensation).toEqual({
         status: 'failed',
@@ -497,7 +414,7 @@ describe('saga compensation', () => {
     });
 
     it("uses the default retry policy, not the step's, for a compensation without a retry", async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([undoable('s1', { retry: { maxAttempts: 5, backoff: 'fixed', initialInterval: '30s' } }), task('s2')]),
       );
       await run.start();
@@ -517,7 +434,7 @@ describe('saga compensation', () => {
     });
 
     it('fails the run without dispatching when the compensation template cannot be evaluated', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([
           undoable('s1'),
           task('s2', { compensate: { type: 'task', taskType: 'undo-s2', input: { amount: '${ $number(steps.s2.output.ref) }' } } }),
@@ -531,7 +448,7 @@ describe('saga compensation', () => {
       const failed = await run.fail('s3', 'boom', false, 1, at(2));
 
       expect(failed.commands).toEqual([lifecycle('compensating'), lifecycle('failed')]);
-      expect(typesOf(failed.history)).toEqual(['StepFailed:s3', 'RunCompensating', 'CompensationFailed:s2', 'RunFailed']);
+      expect(historyTypes(failed.history)).toEqual(['StepFailed:s3', 'RunCompensating', 'CompensationFailed:s2', 'RunFailed']);
       const compensationError = run.state.steps.s2.compensation?.error;
       expect(compensationError?.retryable).toBe(false);
       expect(compensationError?.message).toContain("expression '$number(steps.s2.output.ref)' failed");
@@ -567,7 +484,7 @@ describe('saga compensation', () => {
 
   describe('parallel branches', () => {
     it('undoes steps in reverse order of completion, not of the step list', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] }), undoable('d', { needs: ['b', 'c'] })]),
       );
       await run.start();
@@ -591,7 +508,7 @@ describe('saga compensation', () => {
     });
 
     it('waits for a branch still running, and undoes it next once it completes', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] }), undoable('d', { needs: ['b', 'c'] })]),
       );
       await run.start();
@@ -626,14 +543,14 @@ describe('saga compensation', () => {
     });
 
     it('queues a branch that completes while another compensation runs behind it', async () => {
-      const run = new RunDriver(workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] })]));
+      const run = new SagaRunDriver(workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] })]));
       await run.start();
       await run.complete('a', { ref: 'ra' });
       await run.fail('b', 'boom', false);
 
       const cDone = await run.complete('c', { ref: 'rc' }, 1, at(1));
       expect(cDone.commands).toEqual([]);
-      expect(typesOf(cDone.history)).toEqual(['StepCompleted:c']);
+      expect(historyTypes(cDone.history)).toEqual(['StepCompleted:c']);
       expect(run.state.steps.c.compensation).toBeUndefined();
 
       const aUndone = await run.complete('a.compensate', null, 1, at(2));
@@ -644,7 +561,7 @@ describe('saga compensation', () => {
     });
 
     it('does not retry a branch that fails while the run compensates, and then ends compensated', async () => {
-      const run = new RunDriver(workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] })]));
+      const run = new SagaRunDriver(workflow([undoable('a'), undoable('b', { needs: ['a'] }), undoable('c', { needs: ['a'] })]));
       await run.start();
       await run.complete('a', { ref: 'ra' });
       await run.fail('b', 'boom', false);
@@ -654,7 +571,7 @@ describe('saga compensation', () => {
       const cFailed = await run.fail('c', 'timeout', true, 1, at(2));
 
       expect(cFailed.commands).toEqual([lifecycle('compensated')]);
-      expect(typesOf(cFailed.history)).toEqual(['StepFailed:c', 'RunCompensated']);
+      expect(historyTypes(cFailed.history)).toEqual(['StepFailed:c', 'RunCompensated']);
       expect(run.state.steps.c).toMatchObject({ status: 'failed', attempts: 1, error: { message: 'timeout', retryable: true } });
       expect(run.state).toMatchObject({ status: 'compensated', error: { message: "step 'b' failed: boom", stepId: 'b' } });
     });
@@ -699,7 +616,7 @@ describe('saga compensation', () => {
     });
 
     it('ignores a compensation retry timer for any attempt but the scheduled one', async () => {
-      const run = new RunDriver(workflow([undoable('s1'), task('s2')]));
+      const run = new SagaRunDriver(workflow([undoable('s1'), task('s2')]));
       await run.start();
       await run.complete('s1', { ref: 'r1' });
       await run.fail('s2', 'boom', false);
@@ -721,7 +638,7 @@ describe('saga compensation', () => {
     });
 
     it('ignores compensation results once the run has ended', async () => {
-      const run = new RunDriver(workflow([undoable('s1'), task('s2')]));
+      const run = new SagaRunDriver(workflow([undoable('s1'), task('s2')]));
       await run.start();
       await run.complete('s1', { ref: 'r1' });
       await run.fail('s2', 'boom', false);
@@ -739,7 +656,7 @@ describe('saga compensation', () => {
 
   describe('cancellation', () => {
     it('cancels at once without compensateOnCancel: pending steps cancelled, completed ones left as they are', async () => {
-      const run = new RunDriver(
+      const run = new SagaRunDriver(
         workflow([
           undoable('a'),
           undoable('b', { needs: ['a'] }),
@@ -771,7 +688,7 @@ describe('saga compensation', () => {
     });
 
     it('with compensateOnCancel, undoes the completed steps and then ends cancelled', async () => {
-      const run = new RunDriver(workflow([undoable('a'), undoable('b'), undoable('c')], { compensateOnCancel: true }));
+      const run = new SagaRunDriver(workflow([undoable('a'), undoable('b'), undoable('c')], { compensateOnCancel: true }));
       await run.start();
       await run.complete('a', { ref: 'ra' }, 1, at(1));
       await run.complete('b', { ref: 'rb' }, 1, at(2));
@@ -789,7 +706,7 @@ describe('saga compensation', () => {
     });
 
     it('with compensateOnCancel, ends cancelled once every completed step is undone', async () => {
-      const run = new RunDriver(workflow([undoable('a'), undoable('b'), undoable('c')], { compensateOnCancel: true }));
+      const run = new SagaRunDriver(workflow([undoable('a'), undoable('b'), undoable('c')], { compensateOnCancel: true }));
       await run.start();
       await run.complete('a', { ref: 'ra' }, 1, at(1));
 
@@ -818,20 +735,20 @@ describe('saga compensation', () => {
     });
 
     it('with compensateOnCancel and nothing to undo, cancels at once', async () => {
-      const run = new RunDriver(workflow([task('a'), task('b')], { compensateOnCancel: true }));
+      const run = new SagaRunDriver(workflow([task('a'), task('b')], { compensateOnCancel: true }));
       await run.start();
       await run.complete('a', { ref: 'ra' });
 
       const cancelled = await run.cancel('stop');
 
       expect(cancelled.commands).toEqual([lifecycle('cancelled')]);
-      expect(typesOf(cancelled.history)).toEqual(['RunCancelled']);
+      expect(historyTypes(cancelled.history)).toEqual(['RunCancelled']);
       expect(run.state.status).toBe('cancelled');
       expect(run.state.compensationReason).toBeUndefined();
     });
 
     it('with compensateOnCancel, waits for an undoable step still running and undoes it when it completes', async () => {
-      const run = new RunDriver(workflow([task('a'), undoable('b')], { compensateOnCancel: true }));
+      const run = new SagaRunDriver(workflow([task('a'), undoable('b')], { compensateOnCancel: true }));
       await run.start();
       await run.complete('a', { ref: 'ra' });
 
@@ -847,23 +764,23 @@ describe('saga compensation', () => {
     });
 
     it('cancels a run that has not started yet, cancelling every step', async () => {
-      const run = new RunDriver(workflow([undoable('a'), undoable('b')], { compensateOnCancel: true }));
+      const run = new SagaRunDriver(workflow([undoable('a'), undoable('b')], { compensateOnCancel: true }));
 
       const cancelled = await run.cancel('never mind');
 
       expect(cancelled.commands).toEqual([lifecycle('cancelled')]);
-      expect(typesOf(cancelled.history)).toEqual(['StepCancelled:a', 'StepCancelled:b', 'RunCancelled']);
+      expect(historyTypes(cancelled.history)).toEqual(['StepCancelled:a', 'StepCancelled:b', 'RunCancelled']);
       expect(run.statuses()).toEqual({ a: 'cancelled', b: 'cancelled' });
       await expectIgnored(run, { type: 'RunStarted' }, 'run is already cancelled');
     });
 
     it('ignores a cancel request for a run that has ended or is compensating', async () => {
-      const completed = new RunDriver(workflow([task('a')]));
+      const completed = new SagaRunDriver(workflow([task('a')]));
       await completed.start();
       await completed.complete('a', null);
       await expectIgnored(completed, { type: 'CancelRequested', reason: 'too late' }, 'run is completed');
 
-      const compensating = new RunDriver(workflow([undoable('a'), task('b')], { compensateOnCancel: true }));
+      const compensating = new SagaRunDriver(workflow([undoable('a'), task('b')], { compensateOnCancel: true }));
       await compensating.start();
       await compensating.complete('a', { ref: 'ra' });
       await compensating.fail('b', 'boom', false);
@@ -905,35 +822,17 @@ describe('a failure while a compensable branch is still running', () => {
         { id: 'doomed', type: 'task', taskType: 'doomed', needs: [], retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' } },
       ],
     };
-    const graph = buildStepGraph(definition);
-    let state: RunState = {
-      id: 'run-late',
-      workflow: 'late-branch',
-      version: 1,
-      status: 'pending',
-      input: {},
-      trigger: { kind: 'api' },
-      createdAt: new Date(0).toISOString(),
-      steps: {
-        slow: { id: 'slow', type: 'task', status: 'pending', attempts: 0 },
-        doomed: { id: 'doomed', type: 'task', status: 'pending', attempts: 0 },
-      },
-    };
-    const send = async (event: RunEvent) => {
-      const decision = await decide({ definition, graph, state, event, now: new Date(0) });
-      state = decision.state;
-      return decision;
-    };
-    await send({ type: 'RunStarted' });
-    await send({ type: 'TaskFailed', stepId: 'doomed', attempt: 1, error: { message: 'boom', retryable: false } });
-    expect(state.status).toBe('compensating');
+    const run = new RunDriver(definition);
+    await run.send({ type: 'RunStarted' });
+    await run.send({ type: 'TaskFailed', stepId: 'doomed', attempt: 1, error: { message: 'boom', retryable: false } });
+    expect(run.state.status).toBe('compensating');
 
-    const late = await send({ type: 'TaskCompleted', stepId: 'slow', attempt: 1, output: {} });
+    const late = await run.send({ type: 'TaskCompleted', stepId: 'slow', attempt: 1, output: {} });
     expect(late.commands).toContainEqual(
       expect.objectContaining({ type: 'DispatchTask', stepId: 'slow.compensate', taskType: 'undo-slow' }),
     );
-    await send({ type: 'TaskCompleted', stepId: 'slow.compensate', attempt: 1, output: {} });
-    expect(state.status).toBe('compensated');
-    expect(state.steps.slow.status).toBe('compensated');
+    await run.send({ type: 'TaskCompleted', stepId: 'slow.compensate', attempt: 1, output: {} });
+    expect(run.state.status).toBe('compensated');
+    expect(run.state.steps.slow.status).toBe('compensated');
   });
 });

@@ -1,35 +1,10 @@
 import type { StepDefinition, WorkflowDefinition } from '@baton/dsl';
-import { buildStepGraph } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
-import { decide } from './decide';
-import { RUN_TIMER, type Decision, type EngineCommand, type RunEvent, type RunState } from './run-state';
+import { RUN_TIMER, type Decision, type EngineCommand } from './run-state';
+import { at, RunDriver, workflow } from './testing/run-driver';
 
-const T0 = new Date('2026-03-01T10:00:00.000Z');
-const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
-
-function driver(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}) {
-  const definition: WorkflowDefinition = { name: 'timers', steps, ...extra };
-  const graph = buildStepGraph(definition);
-  let state: RunState = {
-    id: 'run-1',
-    workflow: 'timers',
-    version: 1,
-    status: 'pending',
-    input: {},
-    trigger: { kind: 'api' },
-    createdAt: T0.toISOString(),
-    steps: Object.fromEntries(steps.map((s) => [s.id, { id: s.id, type: s.type, status: 'pending' as const, attempts: 0 }])),
-  };
-  return {
-    get state() {
-      return state;
-    },
-    async send(event: RunEvent, now = T0): Promise<Decision> {
-      const decision = await decide({ definition, graph, state, event, now });
-      state = decision.state;
-      return decision;
-    },
-  };
+function driver(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}): RunDriver {
+  return new RunDriver(workflow(steps, { name: 'timers', ...extra }));
 }
 
 const timerCommands = (d: Decision) => d.commands.filter((c): c is EngineCommand => c.type === 'ScheduleTimer' || c.type === 'CancelTimer');

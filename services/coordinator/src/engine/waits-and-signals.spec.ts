@@ -1,76 +1,12 @@
-import { buildStepGraph } from '@baton/dsl';
-import type { StepDefinition, StepGraph, WorkflowDefinition } from '@baton/dsl';
+import type { StepDefinition, WorkflowDefinition } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
-import { decide } from './decide';
-import type { Decision, RunEvent, RunState, SignalPayload } from './run-state';
+import type { Decision, SignalPayload } from './run-state';
+import { at, expectIgnored, historyTypes, iso, lifecycle, RunDriver, T0, withoutAttemptTimers, workflow } from './testing/run-driver';
 
-const T0 = new Date('2026-03-01T10:00:00.000Z');
-
-function at(seconds: number): Date {
-  return new Date(T0.getTime() + seconds * 1000);
-}
-
-function iso(date: Date): string {
-  return date.toISOString();
-}
-
-function workflow(steps: StepDefinition[], extra: Partial<WorkflowDefinition> = {}): WorkflowDefinition {
-  return { name: 'orders', steps, ...extra };
-}
-
-/** A run as the coordinator creates it: pending, with one pending step state per step. */
-function newRun(definition: WorkflowDefinition, input: unknown = {}): RunState {
-  const steps = Object.fromEntries(
-    definition.steps.map((step) => [step.id, { id: step.id, type: step.type, status: 'pending' as const, attempts: 0 }]),
-  );
-  return {
-    id: 'run-1',
-    workflow: definition.name,
-    version: 1,
-    status: 'pending',
-    input,
-    trigger: { kind: 'api' },
-    createdAt: iso(T0),
-    steps,
-  };
-}
-
-/**
- * Attempt deadlines of running steps and the cancelling of moot timers are the engine's timer
- * bookkeeping, covered elsewhere; `ScheduleTimer` for waiting steps (delays, approvals) is kept.
- */
-function withoutAttemptTimers(decision: Decision): Decision {
-  const commands = decision.commands.filter((command) => {
-    if (command.type === 'CancelTimer') return false;
-    return !(command.type === 'ScheduleTimer' && decision.state.steps[command.stepId]?.status === 'running');
-  });
-  return { ...decision, commands };
-}
-
-class RunDriver {
-  readonly graph: StepGraph;
-  state: RunState;
-
-  constructor(
-    readonly definition: WorkflowDefinition,
-    input: unknown = {},
-  ) {
-    this.graph = buildStepGraph(definition);
-    this.state = newRun(definition, input);
-  }
-
-  async send(event: RunEvent, now: Date = T0): Promise<Decision> {
-    const decision = withoutAttemptTimers(await decide({ definition: this.definition, graph: this.graph, state: this.state, event, now }));
-    this.state = decision.state;
-    return decision;
-  }
-
-  start(now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'RunStarted' }, now);
-  }
-
-  complete(stepId: string, output: unknown, attempt = 1, now: Date = T0): Promise<Decision> {
-    return this.send({ type: 'TaskCompleted', stepId, attempt, output }, now);
+/** Adds timer and signal events, and leaves attempt timers out of what `send` returns. */
+class WaitingRunDriver extends RunDriver {
+  constructor(definition: WorkflowDefinition, input: unknown = {}) {
+    super(definition, { input, view: withoutAttemptTimers });
   }
 
   timer(stepId: string, attempt = 1, now: Date = T0): Promise<Decision> {
@@ -79,10 +15,6 @@ class RunDriver {
 
   signal(name: string, payload: SignalPayload, now: Date = T0): Promise<Decision> {
     return this.send({ type: 'SignalReceived', name, payload }, now);
-  }
-
-  statuses(): Record<string, string> {
-    return Object.fromEntries(Object.values(this.state.steps).map((step) => [step.id, step.status]));
   }
 }
 
@@ -102,33 +34,10 @@ function notifyDispatch(id: string, data: unknown = undefined, now: Date = T0) {
   };
 }
 
-function lifecycle(status: string) {
-  return { type: 'PublishLifecycle', status };
-}
-
-function historyTypes(decision: Decision): string[] {
-  return decision.history.map((entry) => (entry.stepId === undefined ? entry.type : `${entry.type}:${entry.stepId}`));
-}
-
-async function expectIgnored(run: RunDriver, event: RunEvent, reason: string, now: Date = T0): Promise<void> {
-  const before = structuredClone(run.state);
-  const decision = await run.send(event, now);
-  expect(decision.state).toEqual(before);
-  expect(decision.commands).toEqual([]);
-  expect(decision.history).toEqual([
-    {
-      type: 'StaleResultIgnored',
-      ...('stepId' in event ? { stepId: event.stepId, attempt: event.attempt } : {}),
-      data: { event: event.type, reason },
-      at: iso(now),
-    },
-  ]);
-}
-
 describe('waits and signals', () => {
   describe('delay', () => {
     it('waits for a durable timer set at now + duration, then completes and moves on', async () => {
-      const run = new RunDriver(
+      const run = new WaitingRunDriver(
         workflow([{ id: 'prep', type: 'transform', output: 1 }, { id: 'cool-off', type: 'delay', duration: '1m30s' }, notify('remind')]),
       );
 
@@ -165,7 +74,7 @@ describe('waits and signals', () => {
     });
 
     it('ignores a timer for another attempt, a repeated timer and a timer for a step that is not waiting', async () => {
-      const run = new RunDriver(workflow([{ id: 'wait', type: 'delay', duration: '10s' }, notify('after')]));
+      const run = new WaitingRunDriver(workflow([{ id: 'wait', type: 'delay', duration: '10s' }, notify('after')]));
       await run.start();
 
       await expectIgnored(run, { type: 'TimerDue', stepId: 'wait', attempt: 2 }, 'attempt 2 is not the waiting attempt 1');
@@ -178,7 +87,7 @@ describe('waits and signals', () => {
     });
 
     it('waits until the instant an until template gives', async () => {
-      const run = new RunDriver(
+      const run = new WaitingRunDriver(
         workflow([
           { id: 'plan', type: 'transform', output: { shipAt: '${ input.shipAt }' } },
           { id: 'wait', type: 'delay', until: '${ steps.plan.output.shipAt }' },
@@ -217,7 +126,7 @@ describe('waits and signals', () => {
         'until must give an ISO-8601 instant with a zone (e.g. 2026-03-01T10:00:00Z), got "2026-03-02T08:30:00"',
       ],
     ])('fails the step without retry when until gives %s', async (_, shipAt, message) => {
-      const run = new RunDriver(
+      const run = new WaitingRunDriver(
         workflow([
           { id: 'wait', type: 'delay', until: '${ input.shipAt }', retry: { maxAttempts: 5, backoff: 'fixed', initialInterval: '1s' } },
           notify('after'),
@@ -234,7 +143,7 @@ describe('waits and signals', () => {
     });
 
     it('is cancelled with its run, and its timer then changes nothing', async () => {
-      const run = new RunDriver(workflow([{ id: 'wait', type: 'delay', duration: '1h' }, notify('after')]));
+      const run = new WaitingRunDriver(workflow([{ id: 'wait', type: 'delay', duration: '1h' }, notify('after')]));
       await run.start();
 
       const cancelled = await run.send({ type: 'CancelRequested', reason: 'stop' }, at(60));
@@ -255,7 +164,7 @@ describe('waits and signals', () => {
       ]);
 
     it('waits without a timer when it has no timeout', async () => {
-      const run = new RunDriver(approvalFlow(), { total: 900 });
+      const run = new WaitingRunDriver(approvalFlow(), { total: 900 });
 
       const started = await run.start();
 
@@ -273,7 +182,7 @@ describe('waits and signals', () => {
     });
 
     it('sets a timer at now + timeout when it has one', async () => {
-      const run = new RunDriver(approvalFlow({ timeout: '2h' }), { total: 900 });
+      const run = new WaitingRunDriver(approvalFlow({ timeout: '2h' }), { total: 900 });
 
       const started = await run.start(at(30));
 
@@ -285,7 +194,7 @@ describe('waits and signals', () => {
     });
 
     it('completes with the decision as output when approved, and the run goes on', async () => {
-      const run = new RunDriver(approvalFlow({ timeout: '2h' }), { total: 900 });
+      const run = new WaitingRunDriver(approvalFlow({ timeout: '2h' }), { total: 900 });
       await run.start();
 
       const approved = await run.signal('manager', { decision: 'approved', by: 'alice', comment: 'fine' }, at(60));
@@ -309,7 +218,7 @@ describe('waits and signals', () => {
     });
 
     it('fails the step and the run when rejected, keeping the decision as output', async () => {
-      const run = new RunDriver(approvalFlow(), { total: 900 });
+      const run = new WaitingRunDriver(approvalFlow(), { total: 900 });
       await run.start();
 
       const rejected = await run.signal('manager', { decision: 'rejected', by: 'bob', comment: 'too expensive' }, at(60));
@@ -339,7 +248,7 @@ describe('waits and signals', () => {
     });
 
     it('leaves out who and why from the rejection message when the signal does not say', async () => {
-      const run = new RunDriver(approvalFlow());
+      const run = new WaitingRunDriver(approvalFlow());
       await run.start();
 
       await run.signal('manager', { decision: 'rejected' });
@@ -353,7 +262,7 @@ describe('waits and signals', () => {
     });
 
     it('ignores a signal for an unknown step, a step that is no approval or an approval that is not waiting', async () => {
-      const run = new RunDriver(workflow([{ id: 'first', type: 'approval' }, { id: 'second', type: 'approval' }, notify('after')]));
+      const run = new WaitingRunDriver(workflow([{ id: 'first', type: 'approval' }, { id: 'second', type: 'approval' }, notify('after')]));
       const approve: SignalPayload = { decision: 'approved', by: 'alice' };
 
       await expectIgnored(run, { type: 'SignalReceived', name: 'first', payload: approve }, "approval 'first' is pending, not waiting");
@@ -379,7 +288,7 @@ describe('waits and signals', () => {
     });
 
     it('applies defaultDecision approved when the timeout passes', async () => {
-      const run = new RunDriver(approvalFlow({ timeout: '1h', defaultDecision: 'approved' }), { total: 5 });
+      const run = new WaitingRunDriver(approvalFlow({ timeout: '1h', defaultDecision: 'approved' }), { total: 5 });
       await run.start();
 
       const due = await run.timer('manager', 1, at(3600));
@@ -398,7 +307,7 @@ describe('waits and signals', () => {
     });
 
     it('applies defaultDecision rejected when the timeout passes', async () => {
-      const run = new RunDriver(approvalFlow({ timeout: '1h', defaultDecision: 'rejected' }));
+      const run = new WaitingRunDriver(approvalFlow({ timeout: '1h', defaultDecision: 'rejected' }));
       await run.start();
 
       const due = await run.timer('manager', 1, at(3600));
@@ -415,7 +324,7 @@ describe('waits and signals', () => {
     });
 
     it('fails when the timeout passes without a decision and without defaultDecision', async () => {
-      const run = new RunDriver(approvalFlow({ timeout: '30m' }));
+      const run = new WaitingRunDriver(approvalFlow({ timeout: '30m' }));
       await run.start();
 
       await expectIgnored(run, { type: 'TimerDue', stepId: 'manager', attempt: 2 }, 'attempt 2 is not the waiting attempt 1', at(1800));
@@ -431,7 +340,7 @@ describe('waits and signals', () => {
 
   describe('succeed', () => {
     it('ends the run completed with its own output, skipping the steps that have not started', async () => {
-      const run = new RunDriver(
+      const run = new WaitingRunDriver(
         workflow(
           [
             notify('lookup'),
@@ -465,7 +374,7 @@ describe('waits and signals', () => {
     });
 
     it('ends the run with no output when it has none', async () => {
-      const run = new RunDriver(workflow([{ id: 'done', type: 'succeed' }, notify('never')], { output: 'ignored' }));
+      const run = new WaitingRunDriver(workflow([{ id: 'done', type: 'succeed' }, notify('never')], { output: 'ignored' }));
 
       const started = await run.start();
 
@@ -478,7 +387,7 @@ describe('waits and signals', () => {
 
   describe('fail', () => {
     it('fails the run with the message its error template gives', async () => {
-      const run = new RunDriver(
+      const run = new WaitingRunDriver(
         workflow([
           { id: 'check', type: 'transform', output: { ok: '${ input.total < 1000 }' } },
           { id: 'stop', type: 'fail', error: 'order ${ input.orderId } is over the limit (${ input.total })' },
@@ -504,19 +413,19 @@ describe('waits and signals', () => {
     });
 
     it('uses JSON for an error that is not text, and a default message without one', async () => {
-      const structured = new RunDriver(workflow([{ id: 'stop', type: 'fail', error: { code: '${ input.code }', retry: false } }]), {
+      const structured = new WaitingRunDriver(workflow([{ id: 'stop', type: 'fail', error: { code: '${ input.code }', retry: false } }]), {
         code: 'E42',
       });
       await structured.start();
       expect(structured.state.error?.message).toBe('step \'stop\' failed: {"code":"E42","retry":false}');
 
-      const plain = new RunDriver(workflow([{ id: 'stop', type: 'fail' }]));
+      const plain = new WaitingRunDriver(workflow([{ id: 'stop', type: 'fail' }]));
       await plain.start();
       expect(plain.state.error?.message).toBe("step 'stop' failed: failed by step 'stop'");
     });
 
     it('fails the step with the expression error when its template cannot be evaluated', async () => {
-      const run = new RunDriver(workflow([{ id: 'stop', type: 'fail', error: '${ $number(input.code) }' }]), { code: 'abc' });
+      const run = new WaitingRunDriver(workflow([{ id: 'stop', type: 'fail', error: '${ $number(input.code) }' }]), { code: 'abc' });
 
       await run.start();
 
@@ -538,7 +447,7 @@ describe('waits and signals', () => {
     };
 
     it('fails the run at RunStarted, naming every violation, without starting a step', async () => {
-      const run = new RunDriver(workflow([notify('a'), notify('b')], { input: schema }), { items: [{ qty: 1 }, { qty: 'two' }] });
+      const run = new WaitingRunDriver(workflow([notify('a'), notify('b')], { input: schema }), { items: [{ qty: 1 }, { qty: 'two' }] });
 
       const started = await run.start(at(1));
 
@@ -558,7 +467,7 @@ describe('waits and signals', () => {
     });
 
     it('starts the run when the input matches', async () => {
-      const run = new RunDriver(workflow([notify('a')], { input: schema }), { orderId: 'o-1', items: [{ qty: 2 }] });
+      const run = new WaitingRunDriver(workflow([notify('a')], { input: schema }), { orderId: 'o-1', items: [{ qty: 2 }] });
 
       const started = await run.start();
 
