@@ -315,6 +315,53 @@ describe('the saga and run operations', () => {
     await platform.waitForRun(a3.id, ['running']);
   });
 
+  it('branches with switch and joins parallel branches', async () => {
+    const definition = {
+      name: 'routed-order',
+      steps: [
+        {
+          id: 'lane',
+          type: 'switch',
+          cases: [{ when: 'input.total > 1000', steps: [{ id: 'vip-review', type: 'approval' }] }],
+          default: [{ id: 'auto', type: 'transform', output: { approved: true } }],
+        },
+        {
+          id: 'fulfil',
+          type: 'parallel',
+          branches: [
+            { steps: [{ id: 'pick', type: 'http', with: { method: 'POST', url: target.url('/do/7'), body: { run: '${ run.id }' } } }] },
+            { steps: [{ id: 'invoice', type: 'transform', output: { invoiced: '${ input.total }' } }] },
+          ],
+        },
+      ],
+      output: '${ steps.fulfil.output }',
+    };
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const small = await platform.waitForRun(
+      (await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'routed-order', input: { total: 50 } })).body.id,
+    );
+    expect(small.status).toBe('completed');
+    expect(small.output).toEqual([expect.objectContaining({ status: 200, body: { reservation: 'do-7' } }), { invoiced: 50 }]);
+    expect(Object.fromEntries(small.steps.map((s) => [s.id, s.status]))).toMatchObject({
+      'vip-review': 'skipped',
+      auto: 'completed',
+      lane: 'completed',
+    });
+
+    const big = (await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'routed-order', input: { total: 5000 } })).body;
+    await expect
+      .poll(async () => (await platform.api('POST', `/v1/runs/${big.id}/signals/vip-review`, { decision: 'approved' })).status)
+      .toBe(200);
+    expect((await platform.waitForRun(big.id)).status).toBe('completed');
+
+    const invalid = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/definitions/validate', {
+      name: 'bad-switch',
+      steps: [{ id: 'lane', type: 'switch', cases: [] }],
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.errors.map((e) => e.path)).toEqual(['steps[0].cases']);
+  });
+
   it('checks run input against the definition input schema', async () => {
     const definition = {
       name: 'typed-input',

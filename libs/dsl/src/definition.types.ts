@@ -167,7 +167,22 @@ export interface SucceedStepDefinition extends StepCommon {
   output?: Template;
 }
 
+/** Runs the steps of the first case whose `when` holds (or `default`); the others are skipped. */
+export interface SwitchStepDefinition extends StepCommon {
+  type: 'switch';
+  cases: { when: Condition; steps: StepDefinition[] }[];
+  default?: StepDefinition[];
+}
+
+/** Runs every branch side by side and joins them; the first failure that is not caught fails the run. */
+export interface ParallelStepDefinition extends StepCommon {
+  type: 'parallel';
+  branches: { steps: StepDefinition[] }[];
+}
+
 export type StepDefinition =
+  | SwitchStepDefinition
+  | ParallelStepDefinition
   | HttpStepDefinition
   | PublishStepDefinition
   | TaskStepDefinition
@@ -179,7 +194,18 @@ export type StepDefinition =
 
 export type StepType = StepDefinition['type'];
 
-export const STEP_TYPES: readonly StepType[] = ['http', 'publish', 'task', 'transform', 'delay', 'approval', 'fail', 'succeed'];
+export const STEP_TYPES: readonly StepType[] = [
+  'http',
+  'publish',
+  'task',
+  'transform',
+  'delay',
+  'approval',
+  'fail',
+  'succeed',
+  'switch',
+  'parallel',
+];
 
 export type NotificationEvent = 'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out';
 

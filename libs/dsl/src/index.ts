@@ -20,6 +20,8 @@ export type {
   StepDefinition,
   StepType,
   SucceedStepDefinition,
+  SwitchStepDefinition,
+  ParallelStepDefinition,
   TaskStepDefinition,
   Template,
   TransformStepDefinition,
@@ -48,7 +50,7 @@ export { parseDefinitionText } from './parse-definition';
 export type { DefinitionValidation } from './validate-definition';
 export { validateDefinition } from './validate-definition';
 export type { StepGraph } from './step-graph';
-export { buildStepGraph, readySteps } from './step-graph';
+export { branchListsOf, buildStepGraph, readySteps } from './step-graph';
 export type { ExpressionErrorKind, ExpressionLimits } from './expressions';
 export {
   DEFAULT_EXPRESSION_LIMITS,

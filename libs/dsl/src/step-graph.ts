@@ -11,6 +11,11 @@ export interface StepGraph {
   steps: Record<string, StepDefinition>;
   /** Catch handlers: steps that start only when a failure is routed to them (they have no needs). */
   handlers: string[];
+  /**
+   * The branches of each `switch` (its cases, then `default`) and `parallel` step, as lists of the
+   * ids directly in them. Branch steps start only once their container routes to their branch.
+   */
+  branches: Record<string, string[][]>;
 }
 
 /** A step as far as ordering is concerned. */
@@ -76,11 +81,29 @@ export function formatCycle(cycle: readonly string[]): string {
 
 /** Builds the graph of a validated definition; throws on unknown needs or cycles, which validation rejects. */
 export function buildStepGraph(definition: Pick<WorkflowDefinition, 'steps'>): StepGraph {
-  const handlers = catchHandlers(definition.steps);
-  const needs = effectiveNeeds(definition.steps, handlers);
-  if (needs.size !== definition.steps.length) {
-    throw new Error('step ids are not unique');
-  }
+  const needs = new Map<string, string[]>();
+  const steps: Record<string, StepDefinition> = {};
+  const handlers: string[] = [];
+  const branches: Record<string, string[][]> = {};
+  // Each list (the top level, every case, default and branch) orders its own steps; nested lists
+  // are flattened into one graph whose nodes the containers route to.
+  const addList = (list: readonly StepDefinition[]): void => {
+    if (new Set(list.map((step) => step.id)).size !== list.length) throw new Error('step ids are not unique');
+    const listHandlers = catchHandlers(list);
+    handlers.push(...listHandlers);
+    for (const [id, stepNeeds] of effectiveNeeds(list, listHandlers)) {
+      if (needs.has(id)) throw new Error('step ids are not unique');
+      needs.set(id, stepNeeds);
+    }
+    for (const step of list) {
+      steps[step.id] = step;
+      const lists = branchListsOf(step);
+      if (lists === undefined) continue;
+      branches[step.id] = lists.map((branch) => branch.map((s) => s.id));
+      lists.forEach(addList);
+    }
+  };
+  addList(definition.steps);
   assertResolvable(needs);
   const ids = [...needs.keys()];
   const dependents = new Map<string, string[]>(ids.map((id) => [id, []]));
@@ -93,9 +116,17 @@ export function buildStepGraph(definition: Pick<WorkflowDefinition, 'steps'>): S
     order: topologicalOrder(ids, needs),
     needs: Object.fromEntries(needs),
     dependents: Object.fromEntries(dependents),
-    steps: Object.fromEntries(definition.steps.map((step) => [step.id, step])),
-    handlers: [...handlers],
+    steps,
+    handlers,
+    branches,
   };
+}
+
+/** The step lists a container runs: a switch's cases then its default, or a parallel step's branches. */
+export function branchListsOf(step: StepDefinition): StepDefinition[][] | undefined {
+  if (step.type === 'switch') return [...step.cases.map((c) => c.steps), ...(step.default ? [step.default] : [])];
+  if (step.type === 'parallel') return step.branches.map((b) => b.steps);
+  return undefined;
 }
 
 /** Pending steps whose needs have all completed, in graph order: what may be scheduled now. */

@@ -221,13 +221,14 @@ describe('validateDefinition: steps list', () => {
     expect(errorsOf(withStep({ id: 'a', type: 'foo' }))).toEqual([
       {
         path: 'steps[0].type',
-        message: "unknown step type 'foo'; expected one of http, publish, task, transform, delay, approval, fail, succeed",
+        message:
+          "unknown step type 'foo'; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel",
       },
     ]);
     expect(errorsOf(withStep({ id: 'a' }))).toEqual([
       {
         path: 'steps[0].type',
-        message: 'type is required; expected one of http, publish, task, transform, delay, approval, fail, succeed',
+        message: 'type is required; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel',
       },
     ]);
   });

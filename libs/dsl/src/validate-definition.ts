@@ -4,7 +4,7 @@ import { inputSchemaErrors } from './input-schema';
 import { misplacedSecretErrors } from './secret-templates';
 import { buildStepGraph, type StepGraph } from './step-graph';
 import { validateNotifications } from './validate-notifications';
-import { validateSteps } from './validate-steps';
+import { duplicateIdsAcrossLists, validateSteps } from './validate-steps';
 import { validateTriggers } from './validate-triggers';
 import {
   type Fields,
@@ -53,6 +53,7 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const triggers = has(document, 'triggers') ? validateTriggers(document.triggers, 'triggers', errors) : undefined;
   const timeout = optionalDuration(document, 'timeout', '', errors, { positive: true });
   const steps = validateSteps(document.steps, 'steps', errors);
+  errors.push(...duplicateIdsAcrossLists(document.steps));
   const output = optionalTemplate(document, 'output', '', errors);
   const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
   const compensateOnCancel = optionalBoolean(document, 'compensateOnCancel', '', errors);

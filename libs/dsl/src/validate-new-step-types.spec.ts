@@ -372,3 +372,65 @@ describe('concurrency', () => {
     expect(errorsFor('one')).toEqual([{ path: 'concurrency', message: 'concurrency must be an object {key, limit}' }]);
   });
 });
+
+describe('switch and parallel', () => {
+  const errorsOf = (steps: unknown[]) => {
+    const result = validateDefinition({ name: 'c', steps });
+    return result.ok ? [] : result.errors;
+  };
+
+  it('validates nested steps with their paths and flattens them into the graph', () => {
+    const result = validateDefinition({
+      name: 'c',
+      steps: [
+        {
+          id: 'route',
+          type: 'switch',
+          cases: [
+            {
+              when: 'input.vip',
+              steps: [
+                { id: 'a', type: 'transform', output: 1 },
+                { id: 'b', type: 'transform', output: 2 },
+              ],
+            },
+          ],
+          default: [{ id: 'c', type: 'transform', output: 3 }],
+        },
+        {
+          id: 'both',
+          type: 'parallel',
+          branches: [{ steps: [{ id: 'd', type: 'transform', output: 4 }] }, { steps: [{ id: 'e', type: 'transform', output: 5 }] }],
+        },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.graph.branches).toEqual({ route: [['a', 'b'], ['c']], both: [['d'], ['e']] });
+    expect(result.graph.needs).toMatchObject({ a: [], b: ['a'], c: [], both: ['route'], d: [], e: [] });
+  });
+
+  it('refuses a switch without cases, a parallel without branches, bad conditions and nested errors, each at its path', () => {
+    expect(
+      errorsOf([
+        { id: 's1', type: 'switch', cases: [] },
+        { id: 'p1', type: 'parallel', branches: [] },
+        { id: 's2', type: 'switch', cases: [{ when: 'input.(', steps: [{ id: 'x', type: 'nope' }] }] },
+      ]),
+    ).toEqual([
+      { path: 'steps[0].cases', message: 'a switch needs cases: a non-empty list of {when, steps}' },
+      { path: 'steps[1].branches', message: 'a parallel step needs branches: a non-empty list of {steps}' },
+      { path: 'steps[2].cases[0].when', message: expect.any(String) },
+      { path: 'steps[2].cases[0].steps[0].type', message: expect.stringContaining("unknown step type 'nope'") },
+    ]);
+  });
+
+  it('keeps step ids unique across nested lists', () => {
+    expect(
+      errorsOf([
+        { id: 'a', type: 'transform', output: 1 },
+        { id: 'both', type: 'parallel', branches: [{ steps: [{ id: 'a', type: 'transform', output: 2 }] }] },
+      ]),
+    ).toEqual([{ path: 'steps[1].branches[0].steps[0].id', message: "duplicate step id 'a' (first at steps[0])" }]);
+  });
+});

@@ -14,11 +14,15 @@ import type {
   HttpStepDefinition,
   PublishStepDefinition,
   StepType,
+  ParallelStepDefinition,
   SucceedStepDefinition,
+  SwitchStepDefinition,
   TaskStepDefinition,
   TransformStepDefinition,
 } from './definition.types';
+import { conditionErrorsIn } from './expressions';
 import { childPath } from './field-path';
+import { validateSteps } from './validate-steps';
 import {
   type Fields,
   checkKnownFields,
@@ -45,7 +49,9 @@ export type StepBody =
   | Omit<DelayStepDefinition, StepCommonKey>
   | Omit<ApprovalStepDefinition, StepCommonKey>
   | Omit<FailStepDefinition, StepCommonKey>
-  | Omit<SucceedStepDefinition, StepCommonKey>;
+  | Omit<SucceedStepDefinition, StepCommonKey>
+  | Omit<SwitchStepDefinition, StepCommonKey>
+  | Omit<ParallelStepDefinition, StepCommonKey>;
 
 /** Fields each step type adds to the common ones. */
 export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
@@ -57,6 +63,8 @@ export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
   approval: ['defaultDecision'],
   fail: ['error'],
   succeed: ['output'],
+  switch: ['cases', 'default'],
+  parallel: ['branches'],
 };
 
 const APPROVAL_DECISIONS = ['approved', 'rejected'];
@@ -82,7 +90,57 @@ export function validateStepBody(type: StepType, step: Fields, path: string, err
       return { type: 'fail', ...compact({ error: optionalTemplate(step, 'error', path, errors) }) };
     case 'succeed':
       return { type: 'succeed', ...compact({ output: optionalTemplate(step, 'output', path, errors) }) };
+    case 'switch':
+      return validateSwitch(step, path, errors);
+    case 'parallel':
+      return validateParallel(step, path, errors);
   }
+}
+
+/** `cases: [{when, steps}]` (at least one) and an optional `default: [steps]`. */
+function validateSwitch(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const casesPath = childPath(path, 'cases');
+  if (!Array.isArray(step.cases) || step.cases.length === 0) {
+    report(errors, casesPath, 'a switch needs cases: a non-empty list of {when, steps}');
+    return undefined;
+  }
+  const cases = step.cases.map((raw: unknown, index) => {
+    const casePath = childPath(casesPath, index);
+    if (!isRecord(raw)) {
+      report(errors, casePath, 'a case must be an object {when, steps}');
+      return undefined;
+    }
+    checkKnownFields(raw, ['when', 'steps'], casePath, errors);
+    const when = requiredString(raw, 'when', casePath, errors, 'when is required: a bare expression, e.g. input.total > 100');
+    if (when !== undefined) errors.push(...conditionErrorsIn(when, childPath(casePath, 'when')));
+    const steps = validateSteps(raw.steps, childPath(casePath, 'steps'), errors);
+    return when === undefined || steps === undefined ? undefined : { when, steps };
+  });
+  const defaultSteps = has(step, 'default') ? validateSteps(step.default, childPath(path, 'default'), errors) : undefined;
+  if (cases.some((c) => c === undefined) || (has(step, 'default') && defaultSteps === undefined)) return undefined;
+  return { type: 'switch', cases: cases as SwitchStepDefinition['cases'], ...compact({ default: defaultSteps }) };
+}
+
+/** `branches: [{steps}]`, at least one. */
+function validateParallel(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const branchesPath = childPath(path, 'branches');
+  if (!Array.isArray(step.branches) || step.branches.length === 0) {
+    report(errors, branchesPath, 'a parallel step needs branches: a non-empty list of {steps}');
+    return undefined;
+  }
+  const branches = step.branches.map((raw: unknown, index) => {
+    const branchPath = childPath(branchesPath, index);
+    if (!isRecord(raw)) {
+      report(errors, branchPath, 'a branch must be an object {steps}');
+      return undefined;
+    }
+    checkKnownFields(raw, ['steps'], branchPath, errors);
+    const steps = validateSteps(raw.steps, childPath(branchPath, 'steps'), errors);
+    return steps === undefined ? undefined : { steps };
+  });
+  return branches.every((b) => b !== undefined)
+    ? { type: 'parallel', branches: branches as ParallelStepDefinition['branches'] }
+    : undefined;
 }
 
 /** Exactly one of `duration` (fixed) and `until` (a template giving an instant). */

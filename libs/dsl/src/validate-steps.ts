@@ -45,6 +45,37 @@ export function validateSteps(value: unknown, path: string, errors: FieldError[]
   return errors.length === before && valid.length === steps.length ? valid : undefined;
 }
 
+/**
+ * Step ids are unique across the whole definition, nested steps included (DESIGN.md §4). Each
+ * list checks its own duplicates; this reports an id used again in a different list.
+ */
+export function duplicateIdsAcrossLists(rawSteps: unknown, path = 'steps'): FieldError[] {
+  const seen = new Map<string, { path: string; list: string }>();
+  const errors: FieldError[] = [];
+  const visit = (list: unknown, listPath: string): void => {
+    if (!Array.isArray(list)) return;
+    list.forEach((raw, index) => {
+      const stepPath = childPath(listPath, index);
+      const id = wellFormedId(raw);
+      const first = id === undefined ? undefined : seen.get(id);
+      if (id !== undefined && first === undefined) seen.set(id, { path: stepPath, list: listPath });
+      if (id !== undefined && first !== undefined && first.list !== listPath) {
+        errors.push({ path: childPath(stepPath, 'id'), message: `duplicate step id '${id}' (first at ${first.path})` });
+      }
+      if (!isRecord(raw)) return;
+      if (Array.isArray(raw.cases))
+        raw.cases.forEach((c: unknown, i) => isRecord(c) && visit(c.steps, childPath(childPath(childPath(stepPath, 'cases'), i), 'steps')));
+      if (has(raw, 'default')) visit(raw.default, childPath(stepPath, 'default'));
+      if (Array.isArray(raw.branches))
+        raw.branches.forEach(
+          (b: unknown, i) => isRecord(b) && visit(b.steps, childPath(childPath(childPath(stepPath, 'branches'), i), 'steps')),
+        );
+    });
+  };
+  visit(rawSteps, path);
+  return errors;
+}
+
 /** Well-formed ids and where each first appears; later duplicates are reported there. */
 function indexStepIds(steps: readonly unknown[], path: string, errors: FieldError[]): Map<string, number> {
   const firstIndexById = new Map<string, number>();

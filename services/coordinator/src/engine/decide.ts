@@ -71,7 +71,8 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
       if (inputViolations(ctx.definition.input, ctx.state.input).length > 0) {
         return ignore(ctx, event, "its input does not match the workflow's input schema; start a new run with a valid input");
       }
-      if (ctx.state.status !== 'failed' || ctx.state.compensationReason !== undefined) {
+      // A run whose saga undid something cannot resume: its completed steps no longer hold.
+      if (ctx.state.status !== 'failed' || Object.values(ctx.state.steps).some((s) => s.status === 'compensated')) {
         return ignore(
           ctx,
           event,
@@ -158,6 +159,7 @@ async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
 async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
   if (event.stepId === RUN_TIMER) {
     if (isTerminal(ctx.state) || ctx.state.status === 'compensating') return ignore(ctx, event, `run is ${ctx.state.status}`);
+    if (event.attempt !== (ctx.state.deadlineTimer ?? 1)) return ignore(ctx, event, 'a newer deadline replaced this one');
     return timeOutRun(ctx);
   }
   const running = ctx.state.steps[event.stepId];

@@ -41,6 +41,8 @@ export interface RunState {
   startedAt?: string;
   endedAt?: string;
   compensationReason?: CompensationReason;
+  /** The attempt number of the run's current deadline timer: an older one (before a retry) is moot. */
+  deadlineTimer?: number;
   /** Catch handlers an error was routed to: they may start (they never do otherwise). */
   routed?: string[];
   /** Keyed by step id, one entry per step of the definition, created with the run. */
@@ -112,6 +114,7 @@ export interface HistoryRecord {
     | 'StepTimedOut'
     | 'RunTimedOut'
     | 'StepCaught'
+    | 'StepRouted'
     | 'RunQueued'
     | 'RunRetried'
     | 'RunPaused'

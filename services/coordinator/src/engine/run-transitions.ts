@@ -6,7 +6,7 @@ import { RUN_TIMER } from './run-state';
 import { durationMsOrDefault } from './step-types/step-duration';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { cancelStep, definitionOf, skipStep, startStep } from './step-transitions';
+import { cancelStep, completeStep, definitionOf, skipStep, startStep } from './step-transitions';
 
 /** Starts the run, unless its input breaks the definition's input schema: then it fails at once, saying where. */
 export async function startRun(ctx: DecisionContext): Promise<void> {
@@ -31,8 +31,15 @@ export async function startRun(ctx: DecisionContext): Promise<void> {
  */
 export async function advanceRun(ctx: DecisionContext): Promise<void> {
   if (ctx.state.status === 'paused') return;
-  for (let ready = readyStepIds(ctx); ready.length > 0; ready = readyStepIds(ctx)) {
+  for (;;) {
+    const ready = readyStepIds(ctx);
+    if (ready.length === 0) {
+      // Joined containers may unblock the steps that need them.
+      if (joinContainers(ctx)) continue;
+      break;
+    }
     for (const stepId of ready) {
+      if (ctx.state.steps[stepId]?.status !== 'pending') continue;
       const outcome = await startStep(ctx, stepId);
       if (outcome === 'failed') {
         await settleFailedStep(ctx, stepId);
@@ -59,7 +66,8 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
  */
 export async function settleFailedStep(ctx: DecisionContext, stepId: string): Promise<void> {
   const error = ctx.state.steps[stepId]?.error;
-  const route = error && ctx.state.status === 'running' ? catchRouteFor(definitionOf(ctx, stepId), error) : undefined;
+  const live = ctx.state.status === 'running' || ctx.state.status === 'paused';
+  const route = error && live ? catchRouteFor(definitionOf(ctx, stepId), error) : undefined;
   if (!route) {
     await failRunBecauseOfStep(ctx, stepId);
     return;
@@ -125,6 +133,7 @@ export async function retryRun(ctx: DecisionContext): Promise<void> {
   }
   delete ctx.state.error;
   delete ctx.state.endedAt;
+  delete ctx.state.compensationReason;
   ctx.state.status = 'running';
   record(ctx, { type: 'RunRetried' });
   emit(ctx, { type: 'PublishLifecycle', status: 'running' });
@@ -137,6 +146,7 @@ export async function retryRun(ctx: DecisionContext): Promise<void> {
 function armRunDeadline(ctx: DecisionContext, timerAttempt: number): void {
   if (ctx.definition.timeout === undefined) return;
   const dueAt = instantAfter(ctx, durationMsOrDefault(ctx.definition.timeout, 0));
+  ctx.state.deadlineTimer = timerAttempt;
   emit(ctx, { type: 'ScheduleTimer', stepId: RUN_TIMER, attempt: timerAttempt, dueAt });
 }
 
@@ -205,10 +215,12 @@ async function evaluateWorkflowOutput(ctx: DecisionContext): Promise<unknown> {
   }
 }
 
-/** Pending steps whose needs completed; a catch handler only once an error was routed to it. */
+/** Pending steps whose needs completed; catch handlers and branch steps only once routed to. */
 function readyStepIds(ctx: DecisionContext): string[] {
   const { steps } = ctx.state;
-  const dormant = new Set(ctx.graph.handlers.filter((id) => !(ctx.state.routed ?? []).includes(id)));
+  const routed = new Set(ctx.state.routed ?? []);
+  const gated = [...ctx.graph.handlers, ...Object.values(ctx.graph.branches).flat(2)];
+  const dormant = new Set(gated.filter((id) => !routed.has(id)));
   return readySteps(
     ctx.graph,
     (stepId) => steps[stepId]?.status === 'completed',
@@ -218,4 +230,30 @@ function readyStepIds(ctx: DecisionContext): string[] {
 
 function nothingInFlight(ctx: DecisionContext): boolean {
   return Object.values(ctx.state.steps).every((s) => !['running', 'scheduled', 'waiting'].includes(s.status));
+}
+
+const SETTLED: readonly string[] = ['completed', 'skipped', 'failed', 'cancelled', 'compensated'];
+
+/**
+ * Completes each running container whose chosen branches have settled (a failure that reached
+ * here was caught: an uncaught one fails the run first). A `switch` outputs its branch's last
+ * output, a `parallel` step the list of its branches' last outputs. True when one completed.
+ */
+function joinContainers(ctx: DecisionContext): boolean {
+  let joined = false;
+  for (const [containerId, branches] of Object.entries(ctx.graph.branches)) {
+    const container = ctx.state.steps[containerId];
+    if (container?.status !== 'running') continue;
+    const chosen = ((container.input as { branches?: number[] } | undefined)?.branches ?? []).map((index) => branches[index] ?? []);
+    if (!chosen.every((branch) => branch.every((id) => SETTLED.includes(ctx.state.steps[id]?.status ?? '')))) continue;
+    const outputs = chosen.map((branch) => lastOutput(ctx, branch));
+    completeStep(ctx, containerId, definitionOf(ctx, containerId).type === 'switch' ? (outputs[0] ?? null) : outputs);
+    joined = true;
+  }
+  return joined;
+}
+
+function lastOutput(ctx: DecisionContext, branch: string[]): unknown {
+  const completed = branch.filter((id) => ctx.state.steps[id]?.status === 'completed');
+  return completed.length === 0 ? null : (ctx.state.steps[completed[completed.length - 1]].output ?? null);
 }

@@ -46,6 +46,9 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
       record(ctx, { type: 'StepWaiting', stepId, attempt, ...(start.until ? { data: { until: start.until } } : {}) });
       if (start.until) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: start.until });
       return 'waiting';
+    case 'route':
+      routeToBranches(ctx, stepId, start.branches);
+      return 'running';
     case 'dispatch':
       break;
   }
@@ -92,6 +95,22 @@ export function scheduleRetry(ctx: DecisionContext, stepId: string, error: TaskE
   record(ctx, { type: 'StepFailed', stepId, attempt: failedAttempt, data: error });
   record(ctx, { type: 'StepRetryScheduled', stepId, attempt: nextAttempt, data: { dueAt } });
   emit(ctx, { type: 'ScheduleRetry', stepId, attempt: nextAttempt, dueAt });
+}
+
+/**
+ * A container starts the chosen branches (their steps may now start, in their own order) and
+ * skips the others; it stays `running` until its branches settle (see `joinContainers`).
+ */
+function routeToBranches(ctx: DecisionContext, stepId: string, chosen: number[]): void {
+  const step = stepStateOf(ctx, stepId);
+  const branches = ctx.graph.branches[stepId] ?? [];
+  step.status = 'running';
+  step.input = { branches: chosen };
+  record(ctx, { type: 'StepRouted', stepId, data: { branches: chosen } });
+  branches.forEach((branch, index) => {
+    if (chosen.includes(index)) ctx.state.routed = [...(ctx.state.routed ?? []), ...branch];
+    else for (const id of branch) if (ctx.state.steps[id]?.status === 'pending') skipStep(ctx, id);
+  });
 }
 
 /** The step's last attempt failed for good. */

@@ -43,7 +43,9 @@ export function cancelMootTimers(ctx: DecisionContext, before: RunState): void {
     }
   }
   const ended = !isTerminal(before) && isTerminal(ctx.state);
-  if (ended && ctx.definition.timeout !== undefined) emit(ctx, { type: 'CancelTimer', stepId: RUN_TIMER, attempt: 1, kind: 'timer' });
+  if (ended && ctx.definition.timeout !== undefined) {
+    emit(ctx, { type: 'CancelTimer', stepId: RUN_TIMER, attempt: ctx.state.deadlineTimer ?? 1, kind: 'timer' });
+  }
 }
 
 export function isTerminal(state: RunState): boolean {

@@ -20,6 +20,7 @@ export class CreateRuns1763942400000 implements MigrationInterface {
         "compensation_reason" text,
         "routed" jsonb,
         "concurrency_key" text,
+        "deadline_timer" bigint,
         "created_at" timestamptz NOT NULL,
         "started_at" timestamptz,
         "ended_at" timestamptz

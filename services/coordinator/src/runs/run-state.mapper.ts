@@ -24,6 +24,7 @@ export function toRunState(run: RunEntity, steps: StepEntity[]): RunState {
     trigger: run.trigger,
     compensationReason: run.compensationReason ?? undefined,
     routed: run.routed ?? undefined,
+    deadlineTimer: run.deadlineTimer ?? undefined,
     createdAt: run.createdAt.toISOString(),
     startedAt: iso(run.startedAt),
     endedAt: iso(run.endedAt),
@@ -56,6 +57,7 @@ export function runColumns(state: RunState): Partial<RunEntity> {
     endedAt: date(state.endedAt),
     compensationReason: state.compensationReason ?? null,
     routed: state.routed ?? null,
+    deadlineTimer: state.deadlineTimer ?? null,
   };
 }
 

@@ -38,6 +38,15 @@ export class RunEntity {
   @Column({ name: 'concurrency_key', type: 'text', nullable: true })
   concurrencyKey!: string | null;
 
+  /** Attempt number of the run's current deadline timer. */
+  @Column({
+    name: 'deadline_timer',
+    type: 'bigint',
+    nullable: true,
+    transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
+  deadlineTimer!: number | null;
+
   /** Catch handlers an error was routed to. */
   @Column({ type: 'jsonb', nullable: true })
   routed!: string[] | null;

@@ -3,9 +3,11 @@ import { ApprovalStepType } from './approval.step-type';
 import { DelayStepType } from './delay.step-type';
 import { FailStepType } from './fail.step-type';
 import { HttpStepType } from './http.step-type';
+import { ParallelStepType } from './parallel.step-type';
 import { PublishStepType } from './publish.step-type';
 import type { StepType } from './step-type';
 import { SucceedStepType } from './succeed.step-type';
+import { SwitchStepType } from './switch.step-type';
 import { TaskStepType } from './task.step-type';
 import { TransformStepType } from './transform.step-type';
 
@@ -25,6 +27,8 @@ const STEP_TYPE_REGISTRY: StepTypeRegistry = {
   approval: new ApprovalStepType(),
   fail: new FailStepType(),
   succeed: new SucceedStepType(),
+  switch: new SwitchStepType(),
+  parallel: new ParallelStepType(),
 };
 
 /** The implementation of a step's type. */

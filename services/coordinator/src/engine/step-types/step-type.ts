@@ -22,7 +22,9 @@ export type StepStart =
   /** Fails the step for good, and so the run. */
   | { kind: 'failed'; message: string }
   /** Completes the step and ends the whole run now with `output`. */
-  | { kind: 'succeedRun'; output: unknown };
+  | { kind: 'succeedRun'; output: unknown }
+  /** A container (`switch`, `parallel`) starts these branches (indexes into its branch lists) and joins them. */
+  | { kind: 'route'; branches: number[] };
 
 /**
  * One step type of the workflow language (STYLE.md principle 3). Implementations are pure:

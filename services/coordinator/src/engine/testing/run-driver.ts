@@ -38,8 +38,12 @@ export function task(id: string, extra: TaskStepExtra = {}): StepDefinition {
 
 /** A run as the coordinator creates it: pending, with one pending step state per step. */
 export function newRun(definition: WorkflowDefinition, input: unknown = {}): RunState {
+  // Every step of the graph, nested ones included, as the coordinator creates a run.
   const steps = Object.fromEntries(
-    definition.steps.map((step) => [step.id, { id: step.id, type: step.type, status: 'pending' as const, attempts: 0 }]),
+    Object.values(buildStepGraph(definition).steps).map((step) => [
+      step.id,
+      { id: step.id, type: step.type, status: 'pending' as const, attempts: 0 },
+    ]),
   );
   return {
     id: 'run-1',
