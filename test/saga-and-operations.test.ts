@@ -362,6 +362,43 @@ describe('the saga and run operations', () => {
     expect(invalid.body.errors.map((e) => e.path)).toEqual(['steps[0].cases']);
   });
 
+  it('fans out over a list with forEach, at most `concurrency` calls at a time, results in item order', async () => {
+    const definition = {
+      name: 'notify-customers',
+      steps: [
+        {
+          id: 'notify',
+          type: 'forEach',
+          items: '${ input.customers }',
+          concurrency: 2,
+          step: {
+            type: 'http',
+            with: { method: 'POST', url: target.url('/notify'), body: { run: '${ run.id }', to: '${ item }', n: '${ index }' } },
+          },
+        },
+      ],
+      output: '${ steps.notify.output.body.to }',
+    };
+    const inFlight = { now: 0, max: 0 };
+    target.respondWith((request) => {
+      if (request.path !== '/notify') return { status: 200, body: {} };
+      inFlight.now += 1;
+      inFlight.max = Math.max(inFlight.max, inFlight.now);
+      setTimeout(() => (inFlight.now -= 1), 300);
+      return { status: 200, body: { to: JSON.parse(request.body).to }, delayMs: 300 };
+    });
+    expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
+    const customers = ['ada', 'bob', 'cy', 'dee', 'eve'];
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'notify-customers', input: { customers } });
+    const run = await platform.waitForRun(started.body.id);
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual(customers);
+    expect(inFlight.max).toBe(2);
+    expect(run.steps.filter((s) => s.id.startsWith('notify[')).map((s) => s.status)).toEqual(Array(5).fill('completed'));
+    const keys = target.requestsTo('/notify').map((r) => r.headers['idempotency-key']);
+    expect(new Set(keys)).toEqual(new Set(customers.map((_, i) => `${run.id}:notify[${i}]:1`)));
+  });
+
   it('checks run input against the definition input schema', async () => {
     const definition = {
       name: 'typed-input',

@@ -20,6 +20,10 @@ export const RESERVED_TASK_TYPES: readonly string[] = ['http', 'publish'];
 
 export const HTTP_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
+/** The most items a `forEach` step may fan out to (DESIGN.md §5: limits on fan-out). */
+export const MAX_FOREACH_ITEMS = 1000;
+export const MAX_FOREACH_CONCURRENCY = 100;
+
 /** The run endings a notification rule can react to. */
 export const NOTIFICATION_EVENTS: readonly string[] = ['completed', 'failed', 'compensated', 'cancelled', 'timed_out'];
 

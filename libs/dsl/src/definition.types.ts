@@ -180,7 +180,28 @@ export interface ParallelStepDefinition extends StepCommon {
   branches: { steps: StepDefinition[] }[];
 }
 
+/**
+ * Runs its `step` once per item of `items`, at most `concurrency` at a time, and outputs the
+ * results in item order. Each run of the step sees `item` and `index`; it retries, times out,
+ * is caught and compensated like any step. The first failure that is not caught fails the run.
+ */
+export interface ForEachStepDefinition extends StepCommon {
+  type: 'forEach';
+  /** A template giving a list, e.g. `${ input.customers }`. */
+  items: Template;
+  /** How many items run at once (required: an unbounded fan-out is refused). */
+  concurrency: number;
+  /** What to do per item: an http, publish, task or transform step, without `id` and `needs`. */
+  step: IterationStepDefinition;
+}
+
+export type IterationStepDefinition = Omit<
+  HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition,
+  'id' | 'needs'
+>;
+
 export type StepDefinition =
+  | ForEachStepDefinition
   | SwitchStepDefinition
   | ParallelStepDefinition
   | HttpStepDefinition
@@ -205,6 +226,7 @@ export const STEP_TYPES: readonly StepType[] = [
   'succeed',
   'switch',
   'parallel',
+  'forEach',
 ];
 
 export type NotificationEvent = 'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out';
@@ -225,6 +247,9 @@ export interface Scope {
   steps?: Record<string, { output?: unknown; error?: unknown }>;
   event?: unknown;
   run?: { id: string; workflow: string; version: number; startedAt?: string };
+  /** Inside a `forEach` step: the current item and its position. */
+  item?: unknown;
+  index?: number;
   secrets?: Record<string, string>;
 }
 

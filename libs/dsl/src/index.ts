@@ -21,6 +21,8 @@ export type {
   StepType,
   SucceedStepDefinition,
   SwitchStepDefinition,
+  ForEachStepDefinition,
+  IterationStepDefinition,
   ParallelStepDefinition,
   TaskStepDefinition,
   Template,
@@ -35,6 +37,8 @@ export type { SecretTemplate, ValuePath } from './secret-templates';
 export {
   EVENT_TYPE_PATTERN,
   HTTP_METHODS,
+  MAX_FOREACH_CONCURRENCY,
+  MAX_FOREACH_ITEMS,
   MAX_STEPS,
   NOTIFICATION_EVENTS,
   RESERVED_STEP_IDS,

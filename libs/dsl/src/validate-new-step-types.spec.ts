@@ -434,3 +434,32 @@ describe('switch and parallel', () => {
     ).toEqual([{ path: 'steps[1].branches[0].steps[0].id', message: "duplicate step id 'a' (first at steps[0])" }]);
   });
 });
+
+describe('forEach', () => {
+  const errorsOf = (step: Record<string, unknown>) => {
+    const result = validateDefinition({ name: 'c', steps: [{ id: 'each', type: 'forEach', ...step }] });
+    return result.ok ? [] : result.errors;
+  };
+
+  it('takes items, a concurrency and a leaf step without id', () => {
+    expect(
+      errorsOf({
+        items: '${ input.orders }',
+        concurrency: 5,
+        step: { type: 'http', with: { method: 'POST', url: 'http://x.test/${ item.id }' } },
+      }),
+    ).toEqual([]);
+  });
+
+  it('refuses an unbounded fan-out, a missing items, and a step that is not a leaf', () => {
+    expect(errorsOf({ step: { type: 'parallel', branches: [] } })).toEqual([
+      { path: 'steps[0].items', message: expect.stringContaining('items is required') },
+      { path: 'steps[0].concurrency', message: expect.stringContaining('an unbounded fan-out is refused') },
+      { path: 'steps[0].step.type', message: 'step must be an object whose type is one of http, publish, task, transform' },
+    ]);
+    expect(errorsOf({ items: '${ input.x }', concurrency: 1000, step: { type: 'transform', output: 1, id: 'x' } })).toEqual([
+      { path: 'steps[0].concurrency', message: expect.stringContaining('from 1 to 100') },
+      { path: 'steps[0].step.id', message: "unknown field 'id'" },
+    ]);
+  });
+});

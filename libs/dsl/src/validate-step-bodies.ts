@@ -1,6 +1,7 @@
 import {
   EVENT_TYPE_PATTERN,
   HTTP_METHODS,
+  MAX_FOREACH_CONCURRENCY,
   RESERVED_TASK_TYPES,
   TASK_TYPE_PATTERN,
   isInternalSubject,
@@ -14,6 +15,8 @@ import type {
   HttpStepDefinition,
   PublishStepDefinition,
   StepType,
+  ForEachStepDefinition,
+  IterationStepDefinition,
   ParallelStepDefinition,
   SucceedStepDefinition,
   SwitchStepDefinition,
@@ -22,7 +25,8 @@ import type {
 } from './definition.types';
 import { conditionErrorsIn } from './expressions';
 import { childPath } from './field-path';
-import { validateSteps } from './validate-steps';
+import { validateRetry } from './validate-retry';
+import { validateCompensation, validateSteps } from './validate-steps';
 import {
   type Fields,
   checkKnownFields,
@@ -51,7 +55,8 @@ export type StepBody =
   | Omit<FailStepDefinition, StepCommonKey>
   | Omit<SucceedStepDefinition, StepCommonKey>
   | Omit<SwitchStepDefinition, StepCommonKey>
-  | Omit<ParallelStepDefinition, StepCommonKey>;
+  | Omit<ParallelStepDefinition, StepCommonKey>
+  | Omit<ForEachStepDefinition, StepCommonKey>;
 
 /** Fields each step type adds to the common ones. */
 export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
@@ -65,7 +70,13 @@ export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
   succeed: ['output'],
   switch: ['cases', 'default'],
   parallel: ['branches'],
+  forEach: ['items', 'concurrency', 'step'],
 };
+
+/** What a `forEach` may run per item: leaf steps only. */
+const ITERATION_TYPES = ['http', 'publish', 'task', 'transform'] as const;
+// No `catch` per item: catch the forEach step itself.
+const ITERATION_COMMON_FIELDS = ['type', 'description', 'retry', 'timeout', 'compensate'];
 
 const APPROVAL_DECISIONS = ['approved', 'rejected'];
 
@@ -94,7 +105,40 @@ export function validateStepBody(type: StepType, step: Fields, path: string, err
       return validateSwitch(step, path, errors);
     case 'parallel':
       return validateParallel(step, path, errors);
+    case 'forEach':
+      return validateForEach(step, path, errors);
   }
+}
+
+/** `items` (a template), a required `concurrency` and the per-item `step` (a leaf step without id or needs). */
+function validateForEach(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const before = errors.length;
+  if (!has(step, 'items'))
+    report(errors, childPath(path, 'items'), 'items is required: a template giving a list, e.g. "${ input.orders }"');
+  const items = optionalTemplate(step, 'items', path, errors);
+  const concurrency = step.concurrency;
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_FOREACH_CONCURRENCY) {
+    report(
+      errors,
+      childPath(path, 'concurrency'),
+      `concurrency is required: an integer from 1 to ${MAX_FOREACH_CONCURRENCY} (how many items run at once; an unbounded fan-out is refused)`,
+    );
+  }
+  const bodyPath = childPath(path, 'step');
+  const body = step.step;
+  if (!isRecord(body) || typeof body.type !== 'string' || !(ITERATION_TYPES as readonly string[]).includes(body.type)) {
+    report(errors, childPath(bodyPath, 'type'), `step must be an object whose type is one of ${ITERATION_TYPES.join(', ')}`);
+    return undefined;
+  }
+  const type = body.type as (typeof ITERATION_TYPES)[number];
+  checkKnownFields(body, [...ITERATION_COMMON_FIELDS, ...STEP_BODY_FIELDS[type]], bodyPath, errors);
+  const iteration = validateStepBody(type, body, bodyPath, errors);
+  const retry = has(body, 'retry') ? validateRetry(body.retry, childPath(bodyPath, 'retry'), errors) : undefined;
+  const timeout = optionalDuration(body, 'timeout', bodyPath, errors, { positive: true });
+  const compensate = has(body, 'compensate') ? validateCompensation(body.compensate, childPath(bodyPath, 'compensate'), errors) : undefined;
+  if (errors.length > before || iteration === undefined) return undefined;
+  const extras = compact({ retry, timeout, description: body.description, compensate });
+  return { type: 'forEach', items, concurrency: concurrency as number, step: { ...extras, ...iteration } as IterationStepDefinition };
 }
 
 /** `cases: [{when, steps}]` (at least one) and an optional `default: [steps]`. */

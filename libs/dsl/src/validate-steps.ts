@@ -186,7 +186,7 @@ function checkHandlersHaveNoNeeds(rawSteps: readonly unknown[], handlers: Readon
 }
 
 /** A compensation is the body of an http, publish or task step, with an optional retry of its own. */
-function validateCompensation(raw: unknown, path: string, errors: FieldError[]): CompensationDefinition | undefined {
+export function validateCompensation(raw: unknown, path: string, errors: FieldError[]): CompensationDefinition | undefined {
   if (!isRecord(raw)) {
     report(errors, path, `compensate must be an object with a type (${COMPENSATION_TYPES.join(', ')})`);
     return undefined;

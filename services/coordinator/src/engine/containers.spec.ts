@@ -93,3 +93,83 @@ describe('parallel', () => {
     expect(run.statuses()).toMatchObject({ reserve: 'running', reserved: 'skipped', after: 'skipped' });
   });
 });
+
+describe('forEach', () => {
+  const notifyAll = (extra: Partial<StepDefinition> = {}) =>
+    workflow(
+      [
+        {
+          id: 'notify',
+          type: 'forEach',
+          items: '${ input.customers }',
+          concurrency: 2,
+          step: {
+            type: 'task',
+            taskType: 'send-email',
+            input: { to: '${ item.email }', position: '${ index }' },
+            retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' },
+          },
+          ...extra,
+        } as StepDefinition,
+        transform('summary', { sent: '${ $count(steps.notify.output) }' }),
+      ],
+      { output: '${ steps.summary.output }' },
+    );
+  const customers = [{ email: 'a@x.test' }, { email: 'b@x.test' }, { email: 'c@x.test' }];
+  const dispatchedIds = (decision: { commands: { type: string }[] }) =>
+    decision.commands.flatMap((c) => (c.type === 'DispatchTask' && 'stepId' in c ? [String(c.stepId)] : []));
+
+  it('runs the step per item, at most `concurrency` at a time, with item and index, and outputs results in item order', async () => {
+    const run = new RunDriver(notifyAll(), { input: { customers }, view: withoutAttemptTimers });
+    const started = await run.start();
+    expect(dispatchedIds(started)).toEqual(['notify[0]', 'notify[1]']);
+    expect(run.state.steps['notify[1]'].input).toEqual({ to: 'b@x.test', position: 1 });
+
+    const second = await run.complete('notify[1]', { id: 'm-b' });
+    expect(dispatchedIds(second)).toEqual(['notify[2]']);
+    await run.complete('notify[2]', { id: 'm-c' });
+    expect(run.state.steps.notify.status).toBe('running');
+    await run.complete('notify[0]', { id: 'm-a' });
+
+    expect(run.state.steps.notify).toMatchObject({ status: 'completed', output: [{ id: 'm-a' }, { id: 'm-b' }, { id: 'm-c' }] });
+    expect(run.state).toMatchObject({ status: 'completed', output: { sent: 3 } });
+  });
+
+  it('completes at once with an empty list', async () => {
+    const run = new RunDriver(notifyAll(), { input: { customers: [] } });
+    await run.start();
+    expect(run.state.steps.notify).toMatchObject({ status: 'completed', output: [] });
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('fails the forEach on an item that fails for good, skipping items not started, and the run unless the forEach catches it', async () => {
+    const run = new RunDriver(notifyAll(), { input: { customers }, view: withoutAttemptTimers });
+    await run.start();
+    await run.fail('notify[0]', 'mailbox full', false);
+    expect(run.state.steps.notify).toMatchObject({ status: 'failed', error: { message: 'item 0 failed: mailbox full' } });
+    expect(run.statuses()).toMatchObject({ 'notify[1]': 'running', 'notify[2]': 'skipped', summary: 'skipped' });
+    expect(run.state.status).toBe('failed');
+
+    const caught = new RunDriver(
+      workflow([
+        { ...(notifyAll().steps[0] as object), catch: [{ next: 'apologise' }] } as StepDefinition,
+        transform('apologise', { sorry: true }),
+      ]),
+      { input: { customers }, view: withoutAttemptTimers },
+    );
+    await caught.start();
+    await caught.fail('notify[0]', 'mailbox full', false);
+    await caught.complete('notify[1]', {});
+    expect(caught.state.status).toBe('completed');
+    expect(caught.statuses()).toMatchObject({ notify: 'failed', apologise: 'completed' });
+  });
+
+  it('fails the step when items is not a list', async () => {
+    const run = new RunDriver(notifyAll(), { input: { customers: 'everyone' } });
+    await run.start();
+    expect(run.state.steps.notify).toMatchObject({
+      status: 'failed',
+      error: { message: expect.stringContaining('items must give a list') },
+    });
+  });
+});

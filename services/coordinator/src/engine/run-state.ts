@@ -115,6 +115,7 @@ export interface HistoryRecord {
     | 'RunTimedOut'
     | 'StepCaught'
     | 'StepRouted'
+    | 'StepFannedOut'
     | 'RunQueued'
     | 'RunRetried'
     | 'RunPaused'

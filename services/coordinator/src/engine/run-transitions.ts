@@ -6,7 +6,7 @@ import { RUN_TIMER } from './run-state';
 import { durationMsOrDefault } from './step-types/step-duration';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { cancelStep, completeStep, definitionOf, skipStep, startStep } from './step-transitions';
+import { cancelStep, completeStep, definitionOf, failStep, iterationId, iterationOf, skipStep, startStep } from './step-transitions';
 
 /** Starts the run, unless its input breaks the definition's input schema: then it fails at once, saying where. */
 export async function startRun(ctx: DecisionContext): Promise<void> {
@@ -32,10 +32,11 @@ export async function startRun(ctx: DecisionContext): Promise<void> {
 export async function advanceRun(ctx: DecisionContext): Promise<void> {
   if (ctx.state.status === 'paused') return;
   for (;;) {
+    if (ctx.state.status !== 'running') return;
     const ready = readyStepIds(ctx);
     if (ready.length === 0) {
-      // Joined containers may unblock the steps that need them.
-      if (joinContainers(ctx)) continue;
+      // Joined containers and forEach steps may unblock the steps that need them.
+      if (joinContainers(ctx) || (await progressForEach(ctx))) continue;
       break;
     }
     for (const stepId of ready) {
@@ -65,6 +66,18 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
  * handler it names may start and the run goes on; otherwise the run fails.
  */
 export async function settleFailedStep(ctx: DecisionContext, stepId: string): Promise<void> {
+  const iteration = iterationOf(stepId);
+  if (iteration) {
+    // An item that failed for good fails its forEach, whose own `catch` may route the error;
+    // items not started yet will not be.
+    const error = ctx.state.steps[stepId]?.error ?? { message: 'an item failed', retryable: false };
+    for (const item of Object.values(ctx.state.steps)) {
+      if (iterationOf(item.id)?.forEachId === iteration.forEachId && item.status === 'pending') skipStep(ctx, item.id);
+    }
+    failStep(ctx, iteration.forEachId, { ...error, message: `item ${iteration.index} failed: ${error.message}` });
+    await settleFailedStep(ctx, iteration.forEachId);
+    return;
+  }
   const error = ctx.state.steps[stepId]?.error;
   const live = ctx.state.status === 'running' || ctx.state.status === 'paused';
   const route = error && live ? catchRouteFor(definitionOf(ctx, stepId), error) : undefined;
@@ -173,7 +186,8 @@ export async function resumeRun(ctx: DecisionContext): Promise<void> {
 
 /** Steps that will not run now: pending ones are skipped (or cancelled), waiting ones cancelled. */
 function endEarly(ctx: DecisionContext, pendingBecome: 'skipped' | 'cancelled' = 'skipped'): void {
-  for (const stepId of ctx.graph.order) {
+  // The run's own step states, not the graph: forEach items are steps too.
+  for (const stepId of Object.keys(ctx.state.steps)) {
     const status = ctx.state.steps[stepId]?.status;
     if (status === 'pending') {
       if (pendingBecome === 'skipped') skipStep(ctx, stepId);
@@ -256,4 +270,40 @@ function joinContainers(ctx: DecisionContext): boolean {
 function lastOutput(ctx: DecisionContext, branch: string[]): unknown {
   const completed = branch.filter((id) => ctx.state.steps[id]?.status === 'completed');
   return completed.length === 0 ? null : (ctx.state.steps[completed[completed.length - 1]].output ?? null);
+}
+
+/**
+ * Moves each running forEach on: starts pending items while fewer than `concurrency` are in
+ * flight (an item that fails for good is settled like any step), and completes the forEach with
+ * the outputs in item order once every item has settled. True when something started or completed.
+ */
+async function progressForEach(ctx: DecisionContext): Promise<boolean> {
+  let progressed = false;
+  for (const [forEachId, step] of Object.entries(ctx.state.steps)) {
+    const definition = step.status === 'running' ? ctx.graph.steps[forEachId] : undefined;
+    if (definition?.type !== 'forEach') continue;
+    const count = ((step.input as { items?: unknown[] } | undefined)?.items ?? []).length;
+    const items = Array.from({ length: count }, (_, index) => ctx.state.steps[iterationId(forEachId, index)]);
+    let inFlight = items.filter((item) => ['running', 'scheduled', 'waiting'].includes(item.status)).length;
+    for (const item of items) {
+      if (inFlight >= definition.concurrency || ctx.state.status !== 'running') break;
+      if (item.status !== 'pending') continue;
+      progressed = true;
+      const outcome = await startStep(ctx, item.id);
+      if (outcome === 'failed') {
+        await settleFailedStep(ctx, item.id);
+        return true;
+      }
+      if (outcome !== 'completed') inFlight += 1;
+    }
+    if (items.every((item) => SETTLED.includes(item.status))) {
+      completeStep(
+        ctx,
+        forEachId,
+        items.map((item) => (item.status === 'completed' ? (item.output ?? null) : null)),
+      );
+      progressed = true;
+    }
+  }
+  return progressed;
 }

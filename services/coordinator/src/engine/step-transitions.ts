@@ -1,6 +1,6 @@
 import type { TaskError } from '@baton/contracts';
 import { ExpressionError, isRetryableUnder, retryDelayMs, retryPolicyOf } from '@baton/dsl';
-import type { StepDefinition } from '@baton/dsl';
+import type { ForEachStepDefinition, StepDefinition } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
@@ -48,6 +48,9 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
       return 'waiting';
     case 'route':
       routeToBranches(ctx, stepId, start.branches);
+      return 'running';
+    case 'fanOut':
+      fanOut(ctx, stepId, start.items);
       return 'running';
     case 'dispatch':
       break;
@@ -113,6 +116,28 @@ function routeToBranches(ctx: DecisionContext, stepId: string, chosen: number[])
   });
 }
 
+/** One pending step per item, `<id>[<index>]`; `progressForEach` starts them within the concurrency limit. */
+function fanOut(ctx: DecisionContext, stepId: string, items: unknown[]): void {
+  const step = stepStateOf(ctx, stepId);
+  const type = (definitionOf(ctx, stepId) as ForEachStepDefinition).step.type;
+  step.status = 'running';
+  step.input = { items };
+  items.forEach((_, index) => {
+    const id = iterationId(stepId, index);
+    ctx.state.steps[id] = { id, type, status: 'pending', attempts: 0 };
+  });
+  record(ctx, { type: 'StepFannedOut', stepId, data: { items: items.length } });
+}
+
+/** The id of one item's run of a `forEach` step; `[` cannot appear in a step id. */
+export const iterationId = (forEachId: string, index: number): string => `${forEachId}[${index}]`;
+
+/** `x[3]` → the forEach `x` and the index 3; undefined for an ordinary step id. */
+export function iterationOf(stepId: string): { forEachId: string; index: number } | undefined {
+  const match = /^(.+)\[(\d+)\]$/.exec(stepId);
+  return match ? { forEachId: match[1], index: Number(match[2]) } : undefined;
+}
+
 /** The step's last attempt failed for good. */
 export function failStep(ctx: DecisionContext, stepId: string, error: TaskError): void {
   const step = stepStateOf(ctx, stepId);
@@ -140,6 +165,11 @@ export function cancelStep(ctx: DecisionContext, stepId: string): void {
 }
 
 export function definitionOf(ctx: DecisionContext, stepId: string): StepDefinition {
+  const iteration = iterationOf(stepId);
+  if (iteration) {
+    const forEach = definitionOf(ctx, iteration.forEachId) as ForEachStepDefinition;
+    return { ...forEach.step, id: stepId } as StepDefinition;
+  }
   const definition = Object.hasOwn(ctx.graph.steps, stepId) ? ctx.graph.steps[stepId] : undefined;
   if (definition === undefined) {
     throw new Error(`workflow ${ctx.definition.name} has no step '${stepId}'`);
@@ -150,7 +180,7 @@ export function definitionOf(ctx: DecisionContext, stepId: string): StepDefiniti
 /** The step type's start, with an expression failure returned instead of thrown; other errors are bugs and propagate. */
 async function evaluateStart(ctx: DecisionContext, definition: StepDefinition): Promise<StepStart | ExpressionError> {
   try {
-    return await stepTypeOf(definition).start(definition, stepContextOf(ctx));
+    return await stepTypeOf(definition).start(definition, stepContextOf(ctx, definition.id));
   } catch (error) {
     if (error instanceof ExpressionError) {
       return error;
@@ -159,6 +189,13 @@ async function evaluateStart(ctx: DecisionContext, definition: StepDefinition): 
   }
 }
 
-function stepContextOf(ctx: DecisionContext): StepContext {
-  return { scope: scopeOf(ctx.state), now: ctx.now, runId: ctx.state.id, workflow: ctx.state.workflow };
+/** The run's scope; for an item of a forEach, with `item` and `index` too. */
+function stepContextOf(ctx: DecisionContext, stepId: string): StepContext {
+  const scope = scopeOf(ctx.state);
+  const iteration = iterationOf(stepId);
+  if (iteration) {
+    const items = (ctx.state.steps[iteration.forEachId]?.input as { items?: unknown[] } | undefined)?.items ?? [];
+    Object.assign(scope, { item: items[iteration.index], index: iteration.index });
+  }
+  return { scope, now: ctx.now, runId: ctx.state.id, workflow: ctx.state.workflow };
 }

@@ -86,10 +86,11 @@ export class RunsRepository {
     );
     const changed = Object.values(next.steps).filter((step) => JSON.stringify(step) !== JSON.stringify(locked.state.steps[step.id]));
     if (changed.length > 0) {
-      await manager.upsert(StepEntity, jsonbRows(changed.map((step) => stepColumns(next.id, locked.positions.get(step.id) ?? 0, step))), [
-        'runId',
-        'stepId',
-      ]);
+      await manager.upsert(
+        StepEntity,
+        jsonbRows(changed.map((step) => stepColumns(next.id, positionOf(locked.positions, step.id), step))),
+        ['runId', 'stepId'],
+      );
     }
     if (history.length > 0) {
       await manager.insert(HistoryEntryEntity, jsonbRows(history.map((record, i) => historyColumns(next.id, firstSeq + i, record))));
@@ -147,4 +148,9 @@ export class RunsRepository {
       .limit(limit)
       .getMany();
   }
+}
+
+/** A step's place in the listing; a forEach item (`x[3]`, created at run time) sits with its forEach. */
+function positionOf(positions: ReadonlyMap<string, number>, stepId: string): number {
+  return positions.get(stepId) ?? positions.get(stepId.replace(/\[\d+\]$/, '')) ?? 0;
 }

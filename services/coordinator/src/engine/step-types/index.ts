@@ -2,6 +2,7 @@ import type { StepDefinition } from '@baton/dsl';
 import { ApprovalStepType } from './approval.step-type';
 import { DelayStepType } from './delay.step-type';
 import { FailStepType } from './fail.step-type';
+import { ForEachStepType } from './for-each.step-type';
 import { HttpStepType } from './http.step-type';
 import { ParallelStepType } from './parallel.step-type';
 import { PublishStepType } from './publish.step-type';
@@ -29,6 +30,7 @@ const STEP_TYPE_REGISTRY: StepTypeRegistry = {
   succeed: new SucceedStepType(),
   switch: new SwitchStepType(),
   parallel: new ParallelStepType(),
+  forEach: new ForEachStepType(),
 };
 
 /** The implementation of a step's type. */

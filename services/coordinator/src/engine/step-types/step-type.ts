@@ -24,7 +24,9 @@ export type StepStart =
   /** Completes the step and ends the whole run now with `output`. */
   | { kind: 'succeedRun'; output: unknown }
   /** A container (`switch`, `parallel`) starts these branches (indexes into its branch lists) and joins them. */
-  | { kind: 'route'; branches: number[] };
+  | { kind: 'route'; branches: number[] }
+  /** A `forEach` runs its step once per item. */
+  | { kind: 'fanOut'; items: unknown[] };
 
 /**
  * One step type of the workflow language (STYLE.md principle 3). Implementations are pure:
