@@ -195,7 +195,10 @@ export interface ForEachStepDefinition extends StepCommon {
   step: IterationStepDefinition;
 }
 
-export type IterationStepDefinition = Omit<
+/** `Omit` applied to each member of a union (the built-in one collapses a union to its common keys). */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+export type IterationStepDefinition = OmitEach<
   HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition,
   'id' | 'needs'
 >;

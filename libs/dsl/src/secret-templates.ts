@@ -15,7 +15,11 @@ export function usesSecrets(text: string): boolean {
 }
 
 /** Where secrets may be used: places whose values are sent out, never stored in run state. */
-const SECRET_PLACES = [/^steps\[\d+\]\.(compensate\.)?with\.(url|headers|body)(\.|\[|$)/, /^notifications\[\d+\]\.webhook\.secret$/];
+/** Any http step's `with` (nested in a switch, parallel or forEach too, or its compensation), and webhook secrets. */
+const SECRET_PLACES = [
+  /(^|\.)(steps\[\d+\]|step)(\.compensate)?\.with\.(url|headers|body)(\.|\[|$)/,
+  /^notifications\[\d+\]\.webhook\.secret$/,
+];
 
 /** Every string in the document that reads `secrets` outside the places allowed. */
 export function misplacedSecretErrors(value: unknown, path = ''): FieldError[] {

@@ -463,3 +463,21 @@ describe('forEach', () => {
     ]);
   });
 });
+
+describe('secrets in nested http steps', () => {
+  it('are allowed in the with of http steps inside switch, parallel and forEach', () => {
+    const http = (id?: string) => ({
+      ...(id ? { id } : {}),
+      type: 'http',
+      with: { method: 'GET', url: 'http://x.test', headers: { Authorization: '${ secrets.token }' } },
+    });
+    const result = validateDefinition({
+      name: 'c',
+      steps: [
+        { id: 'p', type: 'parallel', branches: [{ steps: [http('a')] }] },
+        { id: 'each', type: 'forEach', items: '${ input.x }', concurrency: 1, step: http() },
+      ],
+    });
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+});

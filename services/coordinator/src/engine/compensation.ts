@@ -9,8 +9,7 @@ import {
 } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf, type DecisionContext } from './decision-context';
 import type { CompensationReason, StepState } from './run-state';
-import { scopeOf } from './scope';
-import { definitionOf } from './step-transitions';
+import { definitionOf, stepContextOf } from './step-transitions';
 import { stepTypeOf } from './step-types';
 
 /**
@@ -59,7 +58,7 @@ export async function continueCompensation(ctx: DecisionContext): Promise<void> 
     await startCompensation(ctx, next.id);
     return;
   }
-  if (steps.some((s) => s.status === 'running')) return;
+  if (steps.some((s) => s.status === 'running' && !isContainer(ctx, s.id))) return;
   const reason = ctx.state.compensationReason;
   // Waiting for a running step that then failed too leaves nothing undone: the run simply failed.
   const undone = steps.some((s) => s.status === 'compensated');
@@ -79,12 +78,8 @@ export async function startCompensation(ctx: DecisionContext, stepId: string): P
   const target = `${stepId}${COMPENSATION_SUFFIX}`;
   let start;
   try {
-    start = await stepTypeOf(action).start(action, {
-      scope: scopeOf(ctx.state),
-      now: ctx.now,
-      runId: ctx.state.id,
-      workflow: ctx.state.workflow,
-    });
+    // The step's own context: a forEach item's compensation sees its `item` and `index`.
+    start = await stepTypeOf(action).start(action, stepContextOf(ctx, stepId));
   } catch (error) {
     if (!(error instanceof ExpressionError)) throw error;
     failCompensation(ctx, stepId, { message: error.message, retryable: false });
@@ -135,6 +130,11 @@ function failCompensation(ctx: DecisionContext, stepId: string, error: TaskError
   ctx.state.endedAt = ctx.at;
   record(ctx, { type: 'RunFailed', data: ctx.state.error });
   emit(ctx, { type: 'PublishLifecycle', status: 'failed' });
+}
+
+/** Containers (switch, parallel, forEach) do no work of their own: only their steps are waited for. */
+export function isContainer(ctx: DecisionContext, stepId: string): boolean {
+  return ['switch', 'parallel', 'forEach'].includes(definitionOf(ctx, stepId).type);
 }
 
 /** The completed step with a `compensate` action that completed last and is not yet undone. */

@@ -1,4 +1,4 @@
-import type { StepDefinition } from '@baton/dsl';
+import type { ForEachStepDefinition, StepDefinition } from '@baton/dsl';
 import { describe, expect, it } from 'vitest';
 import { RunDriver, task, workflow, withoutAttemptTimers } from './testing/run-driver';
 
@@ -171,5 +171,135 @@ describe('forEach', () => {
       status: 'failed',
       error: { message: expect.stringContaining('items must give a list') },
     });
+  });
+});
+
+describe('containers with catch, saga and retry', () => {
+  it('keeps a catch handler inside a branch dormant on the normal path', async () => {
+    const run = new RunDriver(
+      workflow([
+        {
+          id: 'both',
+          type: 'parallel',
+          branches: [
+            { steps: [{ ...task('call'), catch: [{ next: 'fallback' }] } as StepDefinition, transform('fallback', { used: true })] },
+          ],
+        },
+      ]),
+      { view: withoutAttemptTimers },
+    );
+    await run.start();
+    await run.complete('call', { ok: true });
+    expect(run.statuses()).toMatchObject({ call: 'completed', fallback: 'skipped', both: 'completed' });
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('joins a branch whose remaining steps can never start after a caught failure', async () => {
+    const run = new RunDriver(
+      workflow([
+        {
+          id: 'route',
+          type: 'switch',
+          cases: [
+            {
+              when: 'true',
+              steps: [
+                {
+                  ...task('call'),
+                  retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' },
+                  catch: [{ next: 'handle' }],
+                } as StepDefinition,
+                transform('after-call', 1),
+                transform('handle', { handled: true }),
+              ],
+            },
+          ],
+        },
+        transform('next', 2),
+      ]),
+      { view: withoutAttemptTimers },
+    );
+    await run.start();
+    await run.fail('call', 'boom', false);
+    expect(run.statuses()).toMatchObject({
+      call: 'failed',
+      'after-call': 'skipped',
+      handle: 'completed',
+      route: 'completed',
+      next: 'completed',
+    });
+    expect(run.state.status).toBe('completed');
+  });
+
+  it('compensates and ends when a parallel branch fails while a container is still running', async () => {
+    const undo = { type: 'task', taskType: 'undo-reserve' } as const;
+    const run = new RunDriver(
+      workflow([
+        {
+          id: 'both',
+          type: 'parallel',
+          branches: [
+            { steps: [{ ...task('reserve'), compensate: undo } as StepDefinition] },
+            { steps: [{ ...task('pack'), retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' } } as StepDefinition] },
+          ],
+        },
+      ]),
+      { view: withoutAttemptTimers },
+    );
+    await run.start();
+    await run.complete('reserve', { ok: true });
+    await run.fail('pack', 'no boxes', false);
+    expect(run.state.status).toBe('compensating');
+    expect(run.state.steps.both.status).toBe('cancelled');
+    await run.complete('reserve.compensate', {});
+    expect(run.state.status).toBe('compensated');
+  });
+
+  it('gives a forEach item compensation its item, and a retried forEach keeps completed items', async () => {
+    const definition = workflow([
+      {
+        id: 'each',
+        type: 'forEach',
+        items: '${ input.skus }',
+        concurrency: 2,
+        step: {
+          type: 'task',
+          taskType: 'reserve',
+          input: { sku: '${ item }' },
+          retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' },
+          compensate: { type: 'task', taskType: 'release', input: { sku: '${ item }' } },
+        },
+      } as StepDefinition,
+    ]);
+    const run = new RunDriver(definition, { input: { skus: ['a', 'b'] }, view: withoutAttemptTimers });
+    await run.start();
+    await run.complete('each[0]', { held: 'a' });
+    const failed = await run.fail('each[1]', 'out of stock', false);
+    expect(failed.commands).toContainEqual(
+      expect.objectContaining({ type: 'DispatchTask', stepId: 'each[0].compensate', input: { sku: 'a' } }),
+    );
+
+    const plain = new RunDriver(
+      workflow([
+        {
+          ...(definition.steps[0] as ForEachStepDefinition),
+          step: { type: 'task', taskType: 'reserve', retry: { maxAttempts: 1, backoff: 'fixed', initialInterval: '1s' } },
+        },
+      ]),
+      {
+        input: { skus: ['a', 'b'] },
+        view: withoutAttemptTimers,
+      },
+    );
+    await plain.start();
+    await plain.complete('each[0]', { held: 'a' });
+    await plain.fail('each[1]', 'out of stock', false);
+    expect(plain.state.status).toBe('failed');
+    const retried = await plain.send({ type: 'RetryRequested' });
+    const dispatched = retried.commands
+      .filter((c) => c.type === 'DispatchTask')
+      .map((c) => ('stepId' in c ? `${c.stepId}#${c.attempt}` : ''));
+    expect(dispatched).toEqual(['each[1]#2']);
+    expect(plain.state.steps['each[0]']).toMatchObject({ status: 'completed', attempts: 1 });
   });
 });

@@ -1,6 +1,6 @@
 import type { RunError } from '@baton/contracts';
 import { catchRouteFor, evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
-import { beginCompensation } from './compensation';
+import { beginCompensation, isContainer } from './compensation';
 import { emit, instantAfter, record } from './decision-context';
 import { RUN_TIMER } from './run-state';
 import { durationMsOrDefault } from './step-types/step-duration';
@@ -192,7 +192,7 @@ function endEarly(ctx: DecisionContext, pendingBecome: 'skipped' | 'cancelled' =
     if (status === 'pending') {
       if (pendingBecome === 'skipped') skipStep(ctx, stepId);
       else cancelStep(ctx, stepId);
-    } else if (status === 'scheduled' || status === 'waiting') {
+    } else if (status === 'scheduled' || status === 'waiting' || (status === 'running' && isContainer(ctx, stepId))) {
       cancelStep(ctx, stepId);
     }
   }
@@ -247,6 +247,7 @@ function nothingInFlight(ctx: DecisionContext): boolean {
 }
 
 const SETTLED: readonly string[] = ['completed', 'skipped', 'failed', 'cancelled', 'compensated'];
+const IN_FLIGHT: readonly string[] = ['running', 'scheduled', 'waiting'];
 
 /**
  * Completes each running container whose chosen branches have settled (a failure that reached
@@ -259,7 +260,10 @@ function joinContainers(ctx: DecisionContext): boolean {
     const container = ctx.state.steps[containerId];
     if (container?.status !== 'running') continue;
     const chosen = ((container.input as { branches?: number[] } | undefined)?.branches ?? []).map((index) => branches[index] ?? []);
-    if (!chosen.every((branch) => branch.every((id) => SETTLED.includes(ctx.state.steps[id]?.status ?? '')))) continue;
+    // Called when no step is ready: a branch with nothing in flight is done, and its pending steps
+    // (after a caught failure, or handlers nothing was routed to) can never start.
+    if (chosen.some((branch) => branch.some((id) => IN_FLIGHT.includes(ctx.state.steps[id]?.status ?? '')))) continue;
+    for (const id of chosen.flat()) if (ctx.state.steps[id]?.status === 'pending') skipStep(ctx, id);
     const outputs = chosen.map((branch) => lastOutput(ctx, branch));
     completeStep(ctx, containerId, definitionOf(ctx, containerId).type === 'switch' ? (outputs[0] ?? null) : outputs);
     joined = true;

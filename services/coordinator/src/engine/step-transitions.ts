@@ -111,7 +111,9 @@ function routeToBranches(ctx: DecisionContext, stepId: string, chosen: number[])
   step.input = { branches: chosen };
   record(ctx, { type: 'StepRouted', stepId, data: { branches: chosen } });
   branches.forEach((branch, index) => {
-    if (chosen.includes(index)) ctx.state.routed = [...(ctx.state.routed ?? []), ...branch];
+    // Catch handlers in the branch stay dormant until an error is routed to them.
+    if (chosen.includes(index))
+      ctx.state.routed = [...(ctx.state.routed ?? []), ...branch.filter((id) => !ctx.graph.handlers.includes(id))];
     else for (const id of branch) if (ctx.state.steps[id]?.status === 'pending') skipStep(ctx, id);
   });
 }
@@ -124,7 +126,9 @@ function fanOut(ctx: DecisionContext, stepId: string, items: unknown[]): void {
   step.input = { items };
   items.forEach((_, index) => {
     const id = iterationId(stepId, index);
-    ctx.state.steps[id] = { id, type, status: 'pending', attempts: 0 };
+    // After a `/retry`, items keep their state: completed ones are not run again, failed ones
+    // get their next attempt number (and so a new idempotency key).
+    ctx.state.steps[id] ??= { id, type, status: 'pending', attempts: 0 };
   });
   record(ctx, { type: 'StepFannedOut', stepId, data: { items: items.length } });
 }
@@ -190,7 +194,7 @@ async function evaluateStart(ctx: DecisionContext, definition: StepDefinition): 
 }
 
 /** The run's scope; for an item of a forEach, with `item` and `index` too. */
-function stepContextOf(ctx: DecisionContext, stepId: string): StepContext {
+export function stepContextOf(ctx: DecisionContext, stepId: string): StepContext {
   const scope = scopeOf(ctx.state);
   const iteration = iterationOf(stepId);
   if (iteration) {
