@@ -9,7 +9,7 @@ import {
 } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf, type DecisionContext } from './decision-context';
 import type { CompensationReason, StepState } from './run-state';
-import { definitionOf, stepContextOf } from './step-transitions';
+import { definitionOf, isContainer, stepContextOf } from './step-transitions';
 import { stepTypeOf } from './step-types';
 
 /**
@@ -130,11 +130,6 @@ function failCompensation(ctx: DecisionContext, stepId: string, error: TaskError
   ctx.state.endedAt = ctx.at;
   record(ctx, { type: 'RunFailed', data: ctx.state.error });
   emit(ctx, { type: 'PublishLifecycle', status: 'failed' });
-}
-
-/** Containers (switch, parallel, forEach) do no work of their own: only their steps are waited for. */
-export function isContainer(ctx: DecisionContext, stepId: string): boolean {
-  return ['switch', 'parallel', 'forEach'].includes(definitionOf(ctx, stepId).type);
 }
 
 /** The completed step with a `compensate` action that completed last and is not yet undone. */

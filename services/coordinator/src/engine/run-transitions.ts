@@ -1,12 +1,22 @@
 import type { RunError } from '@baton/contracts';
 import { catchRouteFor, evaluateTemplate, ExpressionError, inputViolations, readySteps } from '@baton/dsl';
-import { beginCompensation, isContainer } from './compensation';
+import { beginCompensation } from './compensation';
 import { emit, instantAfter, record } from './decision-context';
 import { RUN_TIMER } from './run-state';
 import { durationMsOrDefault } from './step-types/step-duration';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { cancelStep, completeStep, definitionOf, failStep, iterationId, iterationOf, skipStep, startStep } from './step-transitions';
+import {
+  cancelStep,
+  completeStep,
+  definitionOf,
+  failStep,
+  isContainer,
+  iterationId,
+  iterationOf,
+  skipStep,
+  startStep,
+} from './step-transitions';
 
 /** Starts the run, unless its input breaks the definition's input schema: then it fails at once, saying where. */
 export async function startRun(ctx: DecisionContext): Promise<void> {

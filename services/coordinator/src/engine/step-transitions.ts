@@ -168,6 +168,11 @@ export function cancelStep(ctx: DecisionContext, stepId: string): void {
   record(ctx, { type: 'StepCancelled', stepId });
 }
 
+/** Containers (switch, parallel, forEach) do no work of their own: only their steps are waited for. */
+export function isContainer(ctx: DecisionContext, stepId: string): boolean {
+  return ['switch', 'parallel', 'forEach'].includes(definitionOf(ctx, stepId).type);
+}
+
 export function definitionOf(ctx: DecisionContext, stepId: string): StepDefinition {
   const iteration = iterationOf(stepId);
   if (iteration) {
