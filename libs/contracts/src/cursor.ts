@@ -1,4 +1,5 @@
 import { RpcProblemError } from './rpc';
+import { isUuid } from './run-ids';
 
 /**
  * Opaque list cursors: the sort key of the last item returned, base64url-encoded JSON.
@@ -21,9 +22,6 @@ export const CursorShapes = {
   /** `[name]` */
   name: (key: CursorKey) => key.length === 1 && typeof key[0] === 'string',
 } as const;
-
-const isUuid = (value: unknown) =>
-  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 export function decodeCursor(cursor: string | undefined, hasShape: (key: CursorKey) => boolean): CursorKey | undefined {
   if (!cursor) return undefined;

@@ -1,15 +1,4 @@
-export {
-  CloudEventDto,
-  DEFAULT_PAGE_SIZE,
-  ListRunsQueryDto,
-  MAX_PAGE_SIZE,
-  PageQueryDto,
-  CancelRunDto,
-  SignalDto,
-  StartRunDto,
-  TaskErrorDto,
-  TaskResultDto,
-} from './dto';
+export { CloudEventDto, ListRunsQueryDto, PageQueryDto, CancelRunDto, SignalDto, StartRunDto, TaskErrorDto, TaskResultDto } from './dto';
 export type {
   CloudEvent,
   HttpTaskInput,
@@ -40,11 +29,10 @@ export type {
 export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
 export type { RunStatus, StepStatus } from './statuses';
 export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';
-export type { BuiltinTaskType, MessageCatalogue, PayloadOf, RetentionKind, StreamSpec, Subject } from './subjects';
+export type { BuiltinTaskType, MessageCatalogue, PayloadOf, StreamSpec, Subject } from './subjects';
 export { fieldErrorsOf, validatePlain } from './validation';
 export type { Validated } from './validation';
 export type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView, StepView } from './views';
 export { CursorShapes, decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
-export type { CursorKey } from './cursor';
-export { RunIds } from './run-ids';
+export { isUuid, RunIds } from './run-ids';
 export { nulCharacterErrors, storableText } from './storable-json';

@@ -1,5 +1,10 @@
 import { v4 as uuidv4, v5 as uuidv5 } from 'uuid';
 
+/** Run ids are UUIDs; anything else names no run. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
 /** Fixed namespace for Baton's name-based (v5) run ids. Never change it: ids would stop matching. */
 const RUN_ID_NAMESPACE = '6f1c2b9e-3d4a-4b8e-9a51-7c0d2e8f4a13';
 

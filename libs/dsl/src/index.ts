@@ -32,7 +32,7 @@ export type {
 } from './definition.types';
 export { COMPENSATION_TYPES, STEP_TYPES } from './definition.types';
 export { inputViolations } from './input-schema';
-export { evaluateTemplateDeferringSecrets, usesSecrets } from './secret-templates';
+export { evaluateTemplateDeferringSecrets } from './secret-templates';
 export type { SecretTemplate, ValuePath } from './secret-templates';
 export {
   EVENT_TYPE_PATTERN,
@@ -54,25 +54,8 @@ export { parseDefinitionText } from './parse-definition';
 export type { DefinitionValidation } from './validate-definition';
 export { validateDefinition } from './validate-definition';
 export type { StepGraph } from './step-graph';
-export { branchListsOf, buildStepGraph, readySteps } from './step-graph';
+export { buildStepGraph, readySteps } from './step-graph';
 export type { ExpressionErrorKind, ExpressionLimits } from './expressions';
-export {
-  DEFAULT_EXPRESSION_LIMITS,
-  ExpressionError,
-  conditionErrorsIn,
-  evaluateCondition,
-  evaluateExpression,
-  evaluateTemplate,
-  expressionErrorsIn,
-  isTruthy,
-} from './expressions';
+export { ExpressionError, conditionErrorsIn, evaluateCondition, evaluateTemplate, expressionErrorsIn, isTruthy } from './expressions';
 export { parseDuration } from './duration';
-export {
-  DEFAULT_RETRY_POLICY,
-  MAX_RETRY_DELAY_MS,
-  catchRouteFor,
-  errorCodeMatches,
-  isRetryableUnder,
-  retryDelayMs,
-  retryPolicyOf,
-} from './retry-policy';
+export { DEFAULT_RETRY_POLICY, MAX_RETRY_DELAY_MS, catchRouteFor, isRetryableUnder, retryDelayMs, retryPolicyOf } from './retry-policy';

@@ -12,4 +12,5 @@ export type {
   StepState,
 } from './run-state';
 export { stepTypeOf } from './step-types';
+export { isTerminal } from './timers';
 export type { StepContext, StepStart, StepType } from './step-types';

@@ -252,12 +252,13 @@ function readyStepIds(ctx: DecisionContext): string[] {
   );
 }
 
-function nothingInFlight(ctx: DecisionContext): boolean {
-  return Object.values(ctx.state.steps).every((s) => !['running', 'scheduled', 'waiting'].includes(s.status));
-}
-
-const SETTLED: readonly string[] = ['completed', 'skipped', 'failed', 'cancelled', 'compensated'];
+/** Step statuses of work under way: an attempt out, a retry or timer pending, a container running. */
 const IN_FLIGHT: readonly string[] = ['running', 'scheduled', 'waiting'];
+const SETTLED: readonly string[] = ['completed', 'skipped', 'failed', 'cancelled', 'compensated'];
+
+function nothingInFlight(ctx: DecisionContext): boolean {
+  return Object.values(ctx.state.steps).every((s) => !IN_FLIGHT.includes(s.status));
+}
 
 /**
  * Completes each running container whose chosen branches have settled (a failure that reached
@@ -298,7 +299,7 @@ async function progressForEach(ctx: DecisionContext): Promise<boolean> {
     if (definition?.type !== 'forEach') continue;
     const count = ((step.input as { items?: unknown[] } | undefined)?.items ?? []).length;
     const items = Array.from({ length: count }, (_, index) => ctx.state.steps[iterationId(forEachId, index)]);
-    let inFlight = items.filter((item) => ['running', 'scheduled', 'waiting'].includes(item.status)).length;
+    let inFlight = items.filter((item) => IN_FLIGHT.includes(item.status)).length;
     for (const item of items) {
       if (inFlight >= definition.concurrency || ctx.state.status !== 'running') break;
       if (item.status !== 'pending') continue;

@@ -92,7 +92,8 @@ export function historyColumns(runId: string, seq: number, record: HistoryRecord
 }
 
 export function toRunView(run: RunEntity, steps: StepEntity[]): RunView {
-  const state = toRunState(run, steps);
+  // Run-level fields only; the steps are mapped once, in listing order.
+  const state = toRunState(run, []);
   const stepViews: StepView[] = [...steps].sort((a, b) => a.position - b.position).map((s) => toStepState(s));
   return defined({
     id: state.id,

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { TERMINAL_RUN_STATUSES, type StartRunCommand } from '@baton/contracts';
+import type { StartRunCommand } from '@baton/contracts';
 import { evaluateTemplate, type WorkflowDefinition } from '@baton/dsl';
 import { Outbox, OutboxRelay } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
-import { decide, type Decision, type RunEvent, type RunState, type StepState } from '../engine';
+import { decide, isTerminal, type Decision, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
 import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
@@ -129,5 +129,3 @@ function newRunState(command: StartRunCommand, pinned: PinnedDefinition, now: Da
     steps,
   };
 }
-
-const isTerminal = (state: RunState) => TERMINAL_RUN_STATUSES.includes(state.status);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { RunStatus } from '@baton/contracts';
+import { isUuid, type RunStatus } from '@baton/contracts';
 import { jsonbRow, jsonbRows } from '@baton/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { HistoryRecord, RunState } from '../engine';
@@ -22,9 +22,6 @@ export interface RunFilter {
   after?: { createdAt: string; id: string };
   limit: number;
 }
-
-/** Run ids are UUIDs; anything else names no run (and would be a type error in PostgreSQL). */
-const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The only code that reads or writes the coordinator's run tables. */
 @Injectable()
@@ -69,7 +66,7 @@ export class RunsRepository {
 
   /** Loads a run and its steps with a row lock held until the transaction ends: one writer per run. */
   async lock(manager: EntityManager, id: string): Promise<LockedRun | null> {
-    if (!RUN_ID.test(id)) return null;
+    if (!isUuid(id)) return null; // names no run, and would be a type error in PostgreSQL
     const entity = await manager.findOne(RunEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!entity) return null;
     const steps = await manager.find(StepEntity, { where: { runId: id } });
@@ -122,7 +119,7 @@ export class RunsRepository {
   }
 
   async find(id: string): Promise<{ run: RunEntity; steps: StepEntity[] } | null> {
-    if (!RUN_ID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const run = await this.dataSource.manager.findOne(RunEntity, { where: { id } });
     if (!run) return null;
     return { run, steps: await this.dataSource.manager.find(StepEntity, { where: { runId: id }, order: { position: 'ASC' } }) };
