@@ -31,15 +31,18 @@ export const BACKOFF_KINDS: readonly string[] = ['fixed', 'exponential'];
 
 export const MAX_STEPS = 500;
 
+/** How deep sub-workflows may nest (a child's child's …): a workflow that starts itself stops here. */
+export const MAX_SUBWORKFLOW_DEPTH = 10;
+
 export const MIN_RETRY_ATTEMPTS = 1;
 export const MAX_RETRY_ATTEMPTS = 100;
 
-/** True for a concrete NATS subject: dot-separated non-empty tokens, no whitespace, no `*` or `>` wildcards. */
 /** Baton's own subjects other than `baton.events.>`: a workflow publishing there could forge commands or results. */
 export function isInternalSubject(subject: string): boolean {
   return subject.startsWith('baton.') && !subject.startsWith('baton.events.');
 }
 
+/** True for a concrete NATS subject: dot-separated non-empty tokens, no whitespace, no `*` or `>` wildcards. */
 export function isNatsSubject(subject: string): boolean {
   return subject.split('.').every((token) => token.length > 0 && !/[\s*>]/.test(token));
 }

@@ -174,10 +174,49 @@ export interface SwitchStepDefinition extends StepCommon {
   default?: StepDefinition[];
 }
 
-/** Runs every branch side by side and joins them; the first failure that is not caught fails the run. */
+/**
+ * How a `parallel` step treats a branch that fails (its failure not caught inside the branch):
+ * `failFast` fails the step at once, calling off what has not started; `waitAll` lets the other
+ * branches finish first, then fails the step.
+ */
+export type ParallelMode = 'failFast' | 'waitAll';
+export const PARALLEL_MODES: readonly ParallelMode[] = ['failFast', 'waitAll'];
+
+/**
+ * Runs every branch side by side and joins them. A branch failure fails the step (see `mode`),
+ * whose own `catch` may route it; otherwise the failure goes on to the enclosing step or the run.
+ */
 export interface ParallelStepDefinition extends StepCommon {
   type: 'parallel';
   branches: { steps: StepDefinition[] }[];
+  /** Default `failFast`. */
+  mode?: ParallelMode;
+}
+
+/**
+ * Starts a run of another workflow (the child) and completes with its output; the child's failure,
+ * time-out or cancellation fails this step. Cancelling or failing the parent cancels the child.
+ */
+export interface SubWorkflowStepDefinition extends StepCommon {
+  type: 'subWorkflow';
+  /** Name of the child workflow. */
+  workflow: string;
+  /** The version to run; absent: the latest when the step starts. */
+  version?: number;
+  /** The child's input (a template); defaults to `{}`. */
+  input?: Template;
+}
+
+/**
+ * Waits for a CloudEvent of type `event` (published on `baton.events.<event>`) for which `match`
+ * holds; its output is the event. `timeout` bounds the wait. Events that arrived shortly before
+ * the wait began (within the platform's buffer window) count too.
+ */
+export interface WaitForEventStepDefinition extends StepCommon {
+  type: 'waitForEvent';
+  event: string;
+  /** Bare expression over `event` and the run's scope, e.g. `event.data.orderId = input.orderId`; absent: any event of the type. */
+  match?: Condition;
 }
 
 /**
@@ -191,7 +230,7 @@ export interface ForEachStepDefinition extends StepCommon {
   items: Template;
   /** How many items run at once (required: an unbounded fan-out is refused). */
   concurrency: number;
-  /** What to do per item: an http, publish, task or transform step, without `id` and `needs`. */
+  /** What to do per item: an http, publish, task, transform or subWorkflow step, without `id` and `needs`. */
   step: IterationStepDefinition;
 }
 
@@ -199,7 +238,7 @@ export interface ForEachStepDefinition extends StepCommon {
 type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export type IterationStepDefinition = OmitEach<
-  HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition,
+  HttpStepDefinition | PublishStepDefinition | TaskStepDefinition | TransformStepDefinition | SubWorkflowStepDefinition,
   'id' | 'needs'
 >;
 
@@ -214,7 +253,9 @@ export type StepDefinition =
   | DelayStepDefinition
   | ApprovalStepDefinition
   | FailStepDefinition
-  | SucceedStepDefinition;
+  | SucceedStepDefinition
+  | SubWorkflowStepDefinition
+  | WaitForEventStepDefinition;
 
 export type StepType = StepDefinition['type'];
 
@@ -230,6 +271,8 @@ export const STEP_TYPES: readonly StepType[] = [
   'switch',
   'parallel',
   'forEach',
+  'subWorkflow',
+  'waitForEvent',
 ];
 
 export type NotificationEvent = 'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out';

@@ -171,6 +171,20 @@ describe('expression limits', () => {
     expect(await evaluateTemplate(deep, scope)).toBe(50);
     expect((await rejection(evaluateTemplate(deep, scope, { maxDepth: 20 }))).code).toBe('D1011');
   });
+
+  it('refuses a result over the 1 MiB default size limit, naming its size', async () => {
+    const huge = "${ $pad('', 1200000, 'x') }";
+    const error = await rejection(evaluateTemplate(huge, scope));
+    expect(error.kind).toBe('limit');
+    expect(error.message).toMatch(/its result is 1200002 bytes of JSON, over the limit of 1048576/);
+  });
+
+  it('counts the UTF-8 bytes of a result against a custom size limit', async () => {
+    // 100 × "é" is 100 characters but 200 bytes (plus the two quotes).
+    const accents = '${ $join([1..100].("é"), "") }';
+    expect(await evaluateTemplate(accents, scope, { maxResultBytes: 202 })).toHaveLength(100);
+    expect((await rejection(evaluateTemplate(accents, scope, { maxResultBytes: 201 }))).kind).toBe('limit');
+  });
 });
 
 describe('evaluateCondition', () => {

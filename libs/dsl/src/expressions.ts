@@ -9,11 +9,14 @@ export interface ExpressionLimits {
   timeoutMs?: number;
   /** Maximum nesting of JSONata evaluation (deep or runaway recursion). */
   maxDepth?: number;
+  /** Largest result, in bytes of its JSON: results become run state, which must stay storable and quick to load. */
+  maxResultBytes?: number;
 }
 
 export const DEFAULT_EXPRESSION_LIMITS: Readonly<Required<ExpressionLimits>> = Object.freeze({
   timeoutMs: 1000,
   maxDepth: 500,
+  maxResultBytes: 1024 * 1024,
 });
 
 /** Compiled expressions kept at most; the least recently used one is evicted first. */
@@ -81,14 +84,34 @@ export async function evaluateCondition(expression: string, scope: Scope, limits
 /** Evaluates one bare expression and returns its value as plain JSON (undefined when it has none). */
 export async function evaluateExpression(source: string, scope: Scope, limits?: ExpressionLimits): Promise<unknown> {
   const expression = compileExpression(source, limits);
+  let result: unknown;
   try {
-    return toPlainJson(await expression.evaluate(scope));
+    result = toPlainJson(await expression.evaluate(scope));
   } catch (error) {
     const { message, code } = describeJsonataError(error);
     const kind = code !== undefined && LIMIT_CODES.has(code) ? 'limit' : 'runtime';
     const verb = kind === 'limit' ? 'was stopped' : 'failed';
     throw new ExpressionError(source, kind, `expression '${abbreviate(source)}' ${verb}: ${message}`, code);
   }
+  const maxBytes = limits?.maxResultBytes ?? DEFAULT_EXPRESSION_LIMITS.maxResultBytes;
+  const bytes = jsonBytesOver(result, maxBytes);
+  if (bytes !== undefined) {
+    throw new ExpressionError(
+      source,
+      'limit',
+      `expression '${abbreviate(source)}' was stopped: its result is ${bytes} bytes of JSON, over the limit of ${maxBytes}`,
+    );
+  }
+  return result;
+}
+
+/** The UTF-8 size of the value's JSON when it is over `maxBytes`; undefined when within (checked cheaply for small values). */
+function jsonBytesOver(value: unknown, maxBytes: number): number | undefined {
+  const json = JSON.stringify(value) as string | undefined;
+  // A UTF-16 unit takes at most 3 bytes in UTF-8, so short JSON needs no encoding to be known small.
+  if (json === undefined || json.length * 3 <= maxBytes) return undefined;
+  const bytes = new TextEncoder().encode(json).length;
+  return bytes > maxBytes ? bytes : undefined;
 }
 
 /**

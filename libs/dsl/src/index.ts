@@ -23,14 +23,17 @@ export type {
   SwitchStepDefinition,
   ForEachStepDefinition,
   IterationStepDefinition,
+  ParallelMode,
   ParallelStepDefinition,
+  SubWorkflowStepDefinition,
   TaskStepDefinition,
   Template,
   TransformStepDefinition,
   TriggerDefinition,
+  WaitForEventStepDefinition,
   WorkflowDefinition,
 } from './definition.types';
-export { COMPENSATION_TYPES, STEP_TYPES } from './definition.types';
+export { COMPENSATION_TYPES, PARALLEL_MODES, STEP_TYPES } from './definition.types';
 export { inputViolations } from './input-schema';
 export { evaluateTemplateDeferringSecrets } from './secret-templates';
 export type { SecretTemplate, ValuePath } from './secret-templates';
@@ -40,6 +43,7 @@ export {
   MAX_FOREACH_CONCURRENCY,
   MAX_FOREACH_ITEMS,
   MAX_STEPS,
+  MAX_SUBWORKFLOW_DEPTH,
   NOTIFICATION_EVENTS,
   RESERVED_STEP_IDS,
   RESERVED_TASK_TYPES,

@@ -222,14 +222,14 @@ describe('validateDefinition: steps list', () => {
       {
         path: 'steps[0].type',
         message:
-          "unknown step type 'foo'; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel, forEach",
+          "unknown step type 'foo'; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel, forEach, subWorkflow, waitForEvent",
       },
     ]);
     expect(errorsOf(withStep({ id: 'a' }))).toEqual([
       {
         path: 'steps[0].type',
         message:
-          'type is required; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel, forEach',
+          'type is required; expected one of http, publish, task, transform, delay, approval, fail, succeed, switch, parallel, forEach, subWorkflow, waitForEvent',
       },
     ]);
   });

@@ -455,7 +455,7 @@ describe('forEach', () => {
     expect(errorsOf({ step: { type: 'parallel', branches: [] } })).toEqual([
       { path: 'steps[0].items', message: expect.stringContaining('items is required') },
       { path: 'steps[0].concurrency', message: expect.stringContaining('an unbounded fan-out is refused') },
-      { path: 'steps[0].step.type', message: 'step must be an object whose type is one of http, publish, task, transform' },
+      { path: 'steps[0].step.type', message: 'step must be an object whose type is one of http, publish, task, transform, subWorkflow' },
     ]);
     expect(errorsOf({ items: '${ input.x }', concurrency: 1000, step: { type: 'transform', output: 1, id: 'x' } })).toEqual([
       { path: 'steps[0].concurrency', message: expect.stringContaining('from 1 to 100') },
@@ -479,5 +479,82 @@ describe('secrets in nested http steps', () => {
       ],
     });
     expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+});
+
+describe('subWorkflow', () => {
+  it('accepts a workflow name, an optional version and an input template', () => {
+    const step = { id: 'kyc', type: 'subWorkflow', workflow: 'identity-check', version: 3, input: { customer: '${ input.customer }' } };
+    expect(definitionOf(withStep(step)).steps).toEqual([step]);
+    expect(definitionOf(withStep({ id: 'kyc', type: 'subWorkflow', workflow: 'identity-check' })).steps).toEqual([
+      { id: 'kyc', type: 'subWorkflow', workflow: 'identity-check' },
+    ]);
+  });
+
+  it('reports a missing or malformed workflow, a bad version and a bad input expression at their paths', () => {
+    expect(errorsOf(withStep({ id: 'kyc', type: 'subWorkflow' }))).toEqual([
+      { path: 'steps[0].workflow', message: 'workflow is required: the name of the workflow to run as a child' },
+    ]);
+    expect(errorsOf(withStep({ id: 'kyc', type: 'subWorkflow', workflow: 'Identity Check', version: 0, input: '${ input. }' }))).toEqual([
+      { path: 'steps[0].workflow', message: "'Identity Check' is not a workflow name (lower-case letters, digits and '-')" },
+      { path: 'steps[0].version', message: 'version must be a positive integer (absent: the latest version when the step starts)' },
+      expect.objectContaining({ path: 'steps[0].input' }),
+    ]);
+  });
+
+  it('may be the step a forEach runs per item', () => {
+    const forEach = {
+      id: 'each',
+      type: 'forEach',
+      items: '${ input.regions }',
+      concurrency: 2,
+      step: { type: 'subWorkflow', workflow: 'deploy' },
+    };
+    expect(definitionOf(withStep(forEach)).steps).toEqual([forEach]);
+  });
+});
+
+describe('waitForEvent', () => {
+  it('accepts an event type, a match condition and a timeout', () => {
+    const step = {
+      id: 'paid',
+      type: 'waitForEvent',
+      event: 'payment.captured',
+      match: 'event.data.orderId = input.orderId',
+      timeout: '24h',
+    };
+    expect(definitionOf(withStep(step)).steps).toEqual([step]);
+  });
+
+  it('reports a missing or malformed event type and a match that does not compile', () => {
+    expect(errorsOf(withStep({ id: 'paid', type: 'waitForEvent' }))).toEqual([
+      { path: 'steps[0].event', message: 'event is required: the CloudEvent type to wait for, e.g. payment.captured' },
+    ]);
+    expect(errorsOf(withStep({ id: 'paid', type: 'waitForEvent', event: 'payment.*', match: '${ event.id }' }))).toEqual([
+      { path: 'steps[0].event', message: "invalid event type 'payment.*'; expected e.g. payment.captured" },
+      { path: 'steps[0].match', message: 'conditions are bare expressions; write them without the surrounding ${ }' },
+    ]);
+  });
+
+  it('cannot be run per item of a forEach', () => {
+    const forEach = { id: 'each', type: 'forEach', items: '${ input.x }', concurrency: 2, step: { type: 'waitForEvent', event: 'a.b' } };
+    expect(errorsOf(withStep(forEach))).toEqual([
+      { path: 'steps[0].step.type', message: 'step must be an object whose type is one of http, publish, task, transform, subWorkflow' },
+    ]);
+  });
+});
+
+describe('parallel mode', () => {
+  const branches = [{ steps: [{ id: 'a', type: 'transform', output: 1 }] }];
+
+  it('accepts failFast and waitAll', () => {
+    expect(definitionOf(withStep({ id: 'p', type: 'parallel', mode: 'waitAll', branches })).steps[0]).toMatchObject({ mode: 'waitAll' });
+    expect(definitionOf(withStep({ id: 'p', type: 'parallel', branches })).steps[0]).not.toHaveProperty('mode');
+  });
+
+  it('reports an unknown mode at its path', () => {
+    expect(errorsOf(withStep({ id: 'p', type: 'parallel', mode: 'eventually', branches }))).toEqual([
+      { path: 'steps[0].mode', message: 'mode must be one of failFast, waitAll' },
+    ]);
   });
 });

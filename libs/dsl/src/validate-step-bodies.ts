@@ -4,6 +4,7 @@ import {
   MAX_FOREACH_CONCURRENCY,
   RESERVED_TASK_TYPES,
   TASK_TYPE_PATTERN,
+  WORKFLOW_NAME_PATTERN,
   isInternalSubject,
   isNatsSubject,
 } from './definition.constants';
@@ -18,11 +19,14 @@ import type {
   ForEachStepDefinition,
   IterationStepDefinition,
   ParallelStepDefinition,
+  SubWorkflowStepDefinition,
   SucceedStepDefinition,
   SwitchStepDefinition,
   TaskStepDefinition,
   TransformStepDefinition,
+  WaitForEventStepDefinition,
 } from './definition.types';
+import { PARALLEL_MODES } from './definition.types';
 import { conditionErrorsIn } from './expressions';
 import { childPath } from './field-path';
 import { validateRetry } from './validate-retry';
@@ -56,7 +60,9 @@ export type StepBody =
   | Omit<SucceedStepDefinition, StepCommonKey>
   | Omit<SwitchStepDefinition, StepCommonKey>
   | Omit<ParallelStepDefinition, StepCommonKey>
-  | Omit<ForEachStepDefinition, StepCommonKey>;
+  | Omit<ForEachStepDefinition, StepCommonKey>
+  | Omit<SubWorkflowStepDefinition, StepCommonKey>
+  | Omit<WaitForEventStepDefinition, StepCommonKey>;
 
 /** Fields each step type adds to the common ones. */
 export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
@@ -69,12 +75,14 @@ export const STEP_BODY_FIELDS: Readonly<Record<StepType, readonly string[]>> = {
   fail: ['error'],
   succeed: ['output'],
   switch: ['cases', 'default'],
-  parallel: ['branches'],
+  parallel: ['branches', 'mode'],
   forEach: ['items', 'concurrency', 'step'],
+  subWorkflow: ['workflow', 'version', 'input'],
+  waitForEvent: ['event', 'match'],
 };
 
-/** What a `forEach` may run per item: leaf steps only. */
-const ITERATION_TYPES = ['http', 'publish', 'task', 'transform'] as const;
+/** What a `forEach` may run per item: leaf steps that work on their own (no waiting for signals or events). */
+const ITERATION_TYPES = ['http', 'publish', 'task', 'transform', 'subWorkflow'] as const;
 // No `catch` per item: catch the forEach step itself.
 const ITERATION_COMMON_FIELDS = ['type', 'description', 'retry', 'timeout', 'compensate'];
 
@@ -107,7 +115,38 @@ export function validateStepBody(type: StepType, step: Fields, path: string, err
       return validateParallel(step, path, errors);
     case 'forEach':
       return validateForEach(step, path, errors);
+    case 'subWorkflow':
+      return validateSubWorkflow(step, path, errors);
+    case 'waitForEvent':
+      return validateWaitForEvent(step, path, errors);
   }
+}
+
+/** `workflow` (a workflow name), an optional pinned `version` and the child's `input` template. */
+function validateSubWorkflow(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const workflow = requiredString(step, 'workflow', path, errors, 'workflow is required: the name of the workflow to run as a child');
+  if (workflow !== undefined && !WORKFLOW_NAME_PATTERN.test(workflow)) {
+    report(errors, childPath(path, 'workflow'), `'${workflow}' is not a workflow name (lower-case letters, digits and '-')`);
+  }
+  const version = step.version;
+  if (has(step, 'version') && (typeof version !== 'number' || !Number.isInteger(version) || version < 1)) {
+    report(errors, childPath(path, 'version'), 'version must be a positive integer (absent: the latest version when the step starts)');
+  }
+  const input = optionalTemplate(step, 'input', path, errors);
+  if (workflow === undefined) return undefined;
+  return compact({ type: 'subWorkflow' as const, workflow, version: version as number | undefined, input });
+}
+
+/** `event` (a CloudEvent type) and an optional `match` condition. */
+function validateWaitForEvent(step: Fields, path: string, errors: FieldError[]): StepBody | undefined {
+  const event = requiredString(step, 'event', path, errors, 'event is required: the CloudEvent type to wait for, e.g. payment.captured');
+  if (event !== undefined && !EVENT_TYPE_PATTERN.test(event)) {
+    report(errors, childPath(path, 'event'), `invalid event type '${event}'; expected e.g. payment.captured`);
+  }
+  const match = optionalString(step, 'match', path, errors);
+  if (match !== undefined) errors.push(...conditionErrorsIn(match, childPath(path, 'match')));
+  if (event === undefined) return undefined;
+  return compact({ type: 'waitForEvent' as const, event, match });
 }
 
 /** `items` (a template), a required `concurrency` and the per-item `step` (a leaf step without id or needs). */
@@ -182,8 +221,17 @@ function validateParallel(step: Fields, path: string, errors: FieldError[]): Ste
     const steps = validateSteps(raw.steps, childPath(branchPath, 'steps'), errors);
     return steps === undefined ? undefined : { steps };
   });
+  const mode = optionalString(step, 'mode', path, errors);
+  if (mode !== undefined && !(PARALLEL_MODES as readonly string[]).includes(mode)) {
+    report(errors, childPath(path, 'mode'), `mode must be one of ${PARALLEL_MODES.join(', ')}`);
+    return undefined;
+  }
   return branches.every((b) => b !== undefined)
-    ? { type: 'parallel', branches: branches as ParallelStepDefinition['branches'] }
+    ? {
+        type: 'parallel',
+        branches: branches as ParallelStepDefinition['branches'],
+        ...compact({ mode: mode as ParallelStepDefinition['mode'] }),
+      }
     : undefined;
 }
 
