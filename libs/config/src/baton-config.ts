@@ -60,6 +60,16 @@ export class BatonConfig {
   @Min(1024)
   BATON_MAX_BODY_BYTES = 512 * 1024;
 
+  /**
+   * How long, in seconds, an event is kept for `waitForEvent` steps that begin waiting after it
+   * arrived (an early event is not lost); 0 turns the buffer off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 3600)
+  BATON_EVENT_BUFFER_SECONDS = 600;
+
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;

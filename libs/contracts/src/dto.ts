@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsRFC3339,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -123,6 +124,11 @@ export class ListRunsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(RUN_STATUSES)
   status?: RunStatus;
+
+  /** The child runs of this run (its `subWorkflow` steps). */
+  @IsOptional()
+  @IsUUID()
+  parentRunId?: string;
 }
 
 export class TaskErrorDto {

@@ -1,8 +1,10 @@
 export { CloudEventDto, ListRunsQueryDto, PageQueryDto, CancelRunDto, SignalDto, StartRunDto, TaskErrorDto, TaskResultDto } from './dto';
 export type {
+  CancelRunCommand,
   CloudEvent,
   HttpTaskInput,
   HttpTaskOutput,
+  ParentTrigger,
   PublishTaskInput,
   RunError,
   RunLifecycleEvent,

@@ -15,15 +15,34 @@ export interface CloudEvent<T = unknown> {
 
 /** What caused a run to start; kept on the run for operators. */
 export type RunTrigger =
-  { kind: 'api'; idempotencyKey?: string } | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number };
+  | { kind: 'api'; idempotencyKey?: string }
+  | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number }
+  | ParentTrigger;
+
+/** A child run, started by attempt `attempt` of the `subWorkflow` step `parentStepId` of `parentRunId`. */
+export interface ParentTrigger {
+  kind: 'workflow';
+  parentRunId: string;
+  parentStepId: string;
+  attempt: number;
+  /** 1 for a child of a top-level run, 2 for its child, …; bounded by MAX_SUBWORKFLOW_DEPTH. */
+  depth: number;
+}
 
 /** `baton.cmd.start-run`: ask the coordinator to create and start a run. Idempotent by `runId`. */
 export interface StartRunCommand {
   runId: string;
   workflow: string;
-  version: number;
+  /** Absent: the latest version when the command is handled (a `subWorkflow` step without `version`). */
+  version?: number;
   input: unknown;
   trigger: RunTrigger;
+}
+
+/** `baton.cmd.cancel-run`: cancel a run from inside the platform (a parent cancelling its child). */
+export interface CancelRunCommand {
+  runId: string;
+  reason: string;
 }
 
 /**

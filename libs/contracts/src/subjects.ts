@@ -1,4 +1,13 @@
-import type { CloudEvent, RunLifecycleEvent, StartRunCommand, StepDueCommand, TaskDispatch, TaskHeartbeat, TaskResult } from './messages';
+import type {
+  CancelRunCommand,
+  CloudEvent,
+  RunLifecycleEvent,
+  StartRunCommand,
+  StepDueCommand,
+  TaskDispatch,
+  TaskHeartbeat,
+  TaskResult,
+} from './messages';
 import type { RunStatus } from './statuses';
 
 /**
@@ -8,6 +17,7 @@ import type { RunStatus } from './statuses';
 export const Subjects = {
   event: (type: string) => `baton.events.${type}` as const,
   startRun: 'baton.cmd.start-run',
+  cancelRun: 'baton.cmd.cancel-run',
   stepDue: 'baton.cmd.step-due',
   task: (taskType: string) => `baton.tasks.${taskType}` as const,
   taskResult: 'baton.results.task',
@@ -25,6 +35,7 @@ export type BuiltinTaskType = (typeof BUILTIN_TASK_TYPES)[number];
 export interface MessageCatalogue {
   [event: `baton.events.${string}`]: CloudEvent;
   'baton.cmd.start-run': StartRunCommand;
+  'baton.cmd.cancel-run': CancelRunCommand;
   'baton.cmd.step-due': StepDueCommand;
   [task: `baton.tasks.${string}`]: TaskDispatch;
   'baton.results.task': TaskResult | TaskHeartbeat;

@@ -29,6 +29,8 @@ export interface StepView {
   error?: { message: string; retryable?: boolean };
   startedAt?: string;
   endedAt?: string;
+  /** A `subWorkflow` step: the child run of its latest attempt. */
+  childRunId?: string;
   /** The saga compensation of this step, once it has begun. */
   compensation?: {
     status: 'running' | 'scheduled' | 'completed' | 'failed';

@@ -28,6 +28,8 @@ export interface InboundMessage {
   data: Uint8Array;
   headers: CarrierHeaders;
   deliveryCount: number;
+  /** When JetStream stored the message: the same on every delivery, unlike the time it is handled. */
+  storedAt: Date;
   /** JSON payload; throws {@link TerminalMessageError} when the body is not JSON. */
   json<T>(): T;
   text(): string;

@@ -89,6 +89,7 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       data: msg.data,
       headers,
       deliveryCount: msg.info.deliveryCount,
+      storedAt: msg.time,
       text: () => decodeText(msg.data),
       json: <T>() => {
         try {

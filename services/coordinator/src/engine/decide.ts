@@ -8,11 +8,13 @@ import {
   startCompensation,
 } from './compensation';
 import { emit, instantAfter, record } from './decision-context';
+import { onEventReceived } from './event-waits';
 import type { DecisionContext } from './decision-context';
 import { RUN_TIMER, type Decision, type RunEvent, type RunState, type SignalPayload } from './run-state';
 import { advanceRun, cancelRun, pauseRun, resumeRun, retryRun, settleFailedStep, startRun, timeOutRun } from './run-transitions';
 import { attemptTimeoutMs, attemptTimerGraceMs, cancelMootTimers, isTerminal } from './timers';
 import { canRetry, completeStep, definitionOf, failStep, scheduleRetry, startStep } from './step-transitions';
+import { cancelAbandonedChildren, reportToParent } from './sub-workflows';
 
 type TaskResultEvent = Extract<RunEvent, { type: 'TaskCompleted' | 'TaskFailed' }>;
 type StepDueEvent = Extract<RunEvent, { type: 'RetryDue' | 'TimerDue' }>;
@@ -47,6 +49,8 @@ export async function decide(args: DecideArgs): Promise<Decision> {
   };
   await apply(ctx, args.event);
   cancelMootTimers(ctx, args.state);
+  cancelAbandonedChildren(ctx, args.state, args.event);
+  reportToParent(ctx, args.state);
   return { state: ctx.state, commands: ctx.commands, history: ctx.history };
 }
 
@@ -63,6 +67,8 @@ async function apply(ctx: DecisionContext, event: RunEvent): Promise<void> {
       return isCompensationTarget(event.stepId) ? onCompensationRetryDue(ctx, event) : onRetryDue(ctx, event);
     case 'TimerDue':
       return onTimerDue(ctx, event);
+    case 'EventReceived':
+      return onEventReceived(ctx, event);
     case 'SignalReceived':
       return onSignal(ctx, event.name, event.payload);
     case 'CancelRequested':
@@ -154,7 +160,8 @@ async function onRetryDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
 
 /**
  * A timer fired: the run's deadline, a running attempt's deadline (a retryable failure), the end
- * of a `delay`, or an `approval` out of time (its `defaultDecision` applies, if any).
+ * of a `delay`, an `approval` out of time (its `defaultDecision` applies, if any) or a
+ * `waitForEvent` that saw no matching event in time.
  */
 async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<void> {
   if (event.stepId === RUN_TIMER) {
@@ -187,6 +194,10 @@ async function onTimerDue(ctx: DecisionContext, event: StepDueEvent): Promise<vo
       return;
     }
     await applyDecision(ctx, event.stepId, { decision, by: 'timeout' });
+    return;
+  }
+  if (definition.type === 'waitForEvent') {
+    await failWaitingStep(ctx, event.stepId, `no '${definition.event}' event matched within ${definition.timeout}`, 'timeout');
     return;
   }
   completeStep(ctx, event.stepId, { waitedUntil: ctx.at });

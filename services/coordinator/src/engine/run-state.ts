@@ -1,4 +1,4 @@
-import type { RunError, RunStatus, RunTrigger, StepStatus, TaskError } from '@baton/contracts';
+import type { CloudEvent, ParentTrigger, RunError, RunStatus, RunTrigger, StepStatus, TaskError } from '@baton/contracts';
 
 /** Everything the engine knows about one step of a run. */
 export interface StepState {
@@ -16,6 +16,8 @@ export interface StepState {
   completionOrder?: number;
   /** The saga compensation of this step, once it has begun. */
   compensation?: CompensationState;
+  /** A `subWorkflow` step: the child run of the current attempt. */
+  childRunId?: string;
 }
 
 export interface CompensationState {
@@ -63,6 +65,8 @@ export type RunEvent =
   | { type: 'RetryDue'; stepId: string; attempt: number }
   /** A step's timer is due: a `delay` ends, or an `approval` times out. */
   | { type: 'TimerDue'; stepId: string; attempt: number }
+  /** An event arrived that the `waitForEvent` step `stepId` (attempt `attempt`) may be waiting for. */
+  | { type: 'EventReceived'; stepId: string; attempt: number; event: CloudEvent }
   /** A signal for the run, e.g. an approval decision for the approval step named `name`. */
   | { type: 'SignalReceived'; name: string; payload: SignalPayload }
   | { type: 'CancelRequested'; reason?: string }
@@ -89,7 +93,17 @@ export type EngineCommand =
   /** A timer that became moot (the step finished first): it must fire nothing. */
   | { type: 'CancelTimer'; stepId: string; attempt: number; kind: 'retry' | 'timer' }
   /** Publish a RunLifecycleEvent for the run's new status. */
-  | { type: 'PublishLifecycle'; status: RunStatus };
+  | { type: 'PublishLifecycle'; status: RunStatus }
+  /** Start the child run of a `subWorkflow` step's attempt (idempotent by `runId`). */
+  | { type: 'StartChildRun'; runId: string; workflow: string; version?: number; input: unknown; trigger: ParentTrigger }
+  /** Cancel a child run its parent no longer waits for. */
+  | { type: 'CancelChildRun'; runId: string; reason: string }
+  /** This child run ended: tell the parent's `subWorkflow` step, as the result of its attempt. */
+  | { type: 'ReportToParent'; parent: ParentTrigger; outcome: { output: unknown } | { error: TaskError } }
+  /** Deliver events of `eventType` to this waiting step, starting with those in the buffer window. */
+  | { type: 'AwaitEvent'; stepId: string; attempt: number; eventType: string }
+  /** The step no longer waits for an event. */
+  | { type: 'StopAwaitingEvent'; stepId: string };
 
 /** One line of the run's history (GET /v1/runs/{id}/history). */
 export interface HistoryRecord {

@@ -46,7 +46,7 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
     const ready = readyStepIds(ctx);
     if (ready.length === 0) {
       // Joined containers and forEach steps may unblock the steps that need them.
-      if (joinContainers(ctx) || (await progressForEach(ctx))) continue;
+      if ((await joinContainers(ctx)) || (await progressForEach(ctx))) continue;
       break;
     }
     for (const stepId of ready) {
@@ -73,9 +73,12 @@ export async function advanceRun(ctx: DecisionContext): Promise<void> {
 
 /**
  * A step failed for good (its retries spent). When one of its `catch` routes takes the error, the
- * handler it names may start and the run goes on; otherwise the run fails.
+ * handler it names may start and the run goes on. Otherwise a step inside a `switch` or `parallel`
+ * fails its container (a `waitAll` parallel first lets its other branches finish), whose own
+ * `catch` may take it in turn; a failure that reaches the top fails the run. `origin` is the step
+ * the failure began at, which the run's error names.
  */
-export async function settleFailedStep(ctx: DecisionContext, stepId: string): Promise<void> {
+export async function settleFailedStep(ctx: DecisionContext, stepId: string, origin = stepId): Promise<void> {
   const iteration = iterationOf(stepId);
   if (iteration) {
     // An item that failed for good fails its forEach, whose own `catch` may route the error;
@@ -91,13 +94,50 @@ export async function settleFailedStep(ctx: DecisionContext, stepId: string): Pr
   const error = ctx.state.steps[stepId]?.error;
   const live = ctx.state.status === 'running' || ctx.state.status === 'paused';
   const route = error && live ? catchRouteFor(definitionOf(ctx, stepId), error) : undefined;
-  if (!route) {
-    await failRunBecauseOfStep(ctx, stepId);
+  if (route) {
+    ctx.state.routed = [...(ctx.state.routed ?? []), route.next];
+    record(ctx, { type: 'StepCaught', stepId, data: { next: route.next } });
+    await advanceRun(ctx);
     return;
   }
-  ctx.state.routed = [...(ctx.state.routed ?? []), route.next];
-  record(ctx, { type: 'StepCaught', stepId, data: { next: route.next } });
-  await advanceRun(ctx);
+  const container = containerOf(ctx, stepId);
+  if (container === undefined || !live) {
+    await failRunBecauseOfStep(ctx, origin);
+    return;
+  }
+  const containerState = ctx.state.steps[container];
+  const definition = definitionOf(ctx, container);
+  if (containerState.status !== 'running' || (definition.type === 'parallel' && definition.mode === 'waitAll')) {
+    // A waitAll parallel fails once its branches settle (see joinContainers); a container that
+    // already failed or was called off has nothing more to decide.
+    await advanceRun(ctx);
+    return;
+  }
+  endEarly(ctx, 'skipped', descendantsOf(ctx, container));
+  failStep(ctx, container, { ...branchFailure(ctx, [stepId]), retryable: false });
+  await settleFailedStep(ctx, container, origin);
+}
+
+/** The `switch` or `parallel` step whose branches hold `stepId` directly; undefined at the top level. */
+function containerOf(ctx: DecisionContext, stepId: string): string | undefined {
+  return Object.keys(ctx.graph.branches).find((id) => ctx.graph.branches[id].some((branch) => branch.includes(stepId)));
+}
+
+/** Every step inside a container, nested ones and forEach items included. */
+function descendantsOf(ctx: DecisionContext, containerId: string): string[] {
+  const direct = [
+    ...(ctx.graph.branches[containerId] ?? []).flat(),
+    ...Object.keys(ctx.state.steps).filter((id) => iterationOf(id)?.forEachId === containerId),
+  ];
+  return [...direct, ...direct.flatMap((id) => descendantsOf(ctx, id))];
+}
+
+/** A container's error from the branch steps that failed: the first one's code, every one's message. */
+function branchFailure(ctx: DecisionContext, failed: string[]): { message: string; code?: string } {
+  const errors = failed.map((id) => ({ id, error: ctx.state.steps[id]?.error }));
+  const message = errors.map(({ id, error }) => `step '${id}' failed: ${error?.message ?? 'unknown error'}`).join('; ');
+  const code = errors[0]?.error?.code;
+  return { message, ...(code === undefined ? {} : { code }) };
 }
 
 /** Ends the run because one of its steps failed for good. */
@@ -194,18 +234,27 @@ export async function resumeRun(ctx: DecisionContext): Promise<void> {
   await advanceRun(ctx);
 }
 
-/** Steps that will not run now: pending ones are skipped (or cancelled), waiting ones cancelled. */
-function endEarly(ctx: DecisionContext, pendingBecome: 'skipped' | 'cancelled' = 'skipped'): void {
+/**
+ * Steps (of the run, or of one container) that will not run now: pending ones are skipped (or
+ * cancelled); waiting ones, containers and sub-workflows (whose child is then cancelled) are
+ * cancelled. Attempts already handed to a worker are left to finish.
+ */
+function endEarly(ctx: DecisionContext, pendingBecome: 'skipped' | 'cancelled' = 'skipped', stepIds?: string[]): void {
   // The run's own step states, not the graph: forEach items are steps too.
-  for (const stepId of Object.keys(ctx.state.steps)) {
+  for (const stepId of stepIds ?? Object.keys(ctx.state.steps)) {
     const status = ctx.state.steps[stepId]?.status;
     if (status === 'pending') {
       if (pendingBecome === 'skipped') skipStep(ctx, stepId);
       else cancelStep(ctx, stepId);
-    } else if (status === 'scheduled' || status === 'waiting' || (status === 'running' && isContainer(ctx, stepId))) {
+    } else if (status === 'scheduled' || status === 'waiting' || (status === 'running' && waitsOnOthers(ctx, stepId))) {
       cancelStep(ctx, stepId);
     }
   }
+}
+
+/** A running container or sub-workflow has no attempt of its own out with a worker. */
+function waitsOnOthers(ctx: DecisionContext, stepId: string): boolean {
+  return isContainer(ctx, stepId) || definitionOf(ctx, stepId).type === 'subWorkflow';
 }
 
 async function completeRun(ctx: DecisionContext): Promise<void> {
@@ -262,24 +311,36 @@ function nothingInFlight(ctx: DecisionContext): boolean {
 
 /**
  * Completes each running container whose chosen branches have settled (a failure that reached
- * here was caught: an uncaught one fails the run first). A `switch` outputs its branch's last
- * output, a `parallel` step the list of its branches' last outputs. True when one completed.
+ * here was caught, or belongs to a `waitAll` parallel). A `switch` outputs its branch's last
+ * output, a `parallel` step the list of its branches' last outputs; a `waitAll` parallel with
+ * uncaught branch failures fails instead, naming them all. True when one was settled.
  */
-function joinContainers(ctx: DecisionContext): boolean {
-  let joined = false;
+async function joinContainers(ctx: DecisionContext): Promise<boolean> {
   for (const [containerId, branches] of Object.entries(ctx.graph.branches)) {
     const container = ctx.state.steps[containerId];
     if (container?.status !== 'running') continue;
     const chosen = ((container.input as { branches?: number[] } | undefined)?.branches ?? []).map((index) => branches[index] ?? []);
     // Called when no step is ready: a branch with nothing in flight is done, and its pending steps
-    // (after a caught failure, or handlers nothing was routed to) can never start.
+    // (after a failure, or handlers nothing was routed to) can never start.
     if (chosen.some((branch) => branch.some((id) => IN_FLIGHT.includes(ctx.state.steps[id]?.status ?? '')))) continue;
     for (const id of chosen.flat()) if (ctx.state.steps[id]?.status === 'pending') skipStep(ctx, id);
+    const uncaught = chosen.flat().filter((id) => isUncaughtFailure(ctx, id));
+    if (uncaught.length > 0) {
+      failStep(ctx, containerId, { ...branchFailure(ctx, uncaught), retryable: false });
+      await settleFailedStep(ctx, containerId);
+      return true;
+    }
     const outputs = chosen.map((branch) => lastOutput(ctx, branch));
     completeStep(ctx, containerId, definitionOf(ctx, containerId).type === 'switch' ? (outputs[0] ?? null) : outputs);
-    joined = true;
+    return true;
   }
-  return joined;
+  return false;
+}
+
+/** A failed step no `catch` route took (routes depend only on the error, so this is what settleFailedStep decided). */
+function isUncaughtFailure(ctx: DecisionContext, stepId: string): boolean {
+  const step = ctx.state.steps[stepId];
+  return step?.status === 'failed' && (step.error === undefined || catchRouteFor(definitionOf(ctx, stepId), step.error) === undefined);
 }
 
 function lastOutput(ctx: DecisionContext, branch: string[]): unknown {

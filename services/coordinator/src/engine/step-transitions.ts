@@ -1,10 +1,10 @@
-import type { TaskError } from '@baton/contracts';
-import { ExpressionError, isRetryableUnder, retryDelayMs, retryPolicyOf } from '@baton/dsl';
+import { RunIds, type TaskError } from '@baton/contracts';
+import { ExpressionError, isRetryableUnder, MAX_SUBWORKFLOW_DEPTH, retryDelayMs, retryPolicyOf } from '@baton/dsl';
 import type { ForEachStepDefinition, StepDefinition } from '@baton/dsl';
 import { emit, instantAfter, record, stepStateOf } from './decision-context';
 import type { DecisionContext } from './decision-context';
 import { scopeOf } from './scope';
-import { attemptTimerGraceMs } from './timers';
+import { attemptTimeoutMs, attemptTimerGraceMs } from './timers';
 import { stepTypeOf } from './step-types';
 import type { StepContext, StepStart } from './step-types';
 
@@ -41,11 +41,16 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
     case 'failed':
       failStep(ctx, stepId, { message: start.message, retryable: false });
       return 'failed';
-    case 'wait':
+    case 'wait': {
       step.status = 'waiting';
-      record(ctx, { type: 'StepWaiting', stepId, attempt, ...(start.until ? { data: { until: start.until } } : {}) });
+      const data = { ...(start.until ? { until: start.until } : {}), ...(start.event ? { event: start.event } : {}) };
+      record(ctx, { type: 'StepWaiting', stepId, attempt, ...(Object.keys(data).length > 0 ? { data } : {}) });
       if (start.until) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: start.until });
+      if (start.event) emit(ctx, { type: 'AwaitEvent', stepId, attempt, eventType: start.event });
       return 'waiting';
+    }
+    case 'child':
+      return startChildRun(ctx, stepId, start);
     case 'route':
       routeToBranches(ctx, stepId, start.branches);
       return 'running';
@@ -67,6 +72,38 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
   });
   const grace = attemptTimerGraceMs(definitionOf(ctx, stepId));
   if (grace !== undefined) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: instantAfter(ctx, start.timeoutMs + grace) });
+  return 'running';
+}
+
+/**
+ * A `subWorkflow` attempt starts its child run (one per attempt, with an id derived from it) and
+ * waits for the child to report its end; with a `timeout`, the attempt has a deadline too.
+ */
+function startChildRun(ctx: DecisionContext, stepId: string, start: Extract<StepStart, { kind: 'child' }>): StepStartOutcome {
+  const step = stepStateOf(ctx, stepId);
+  const depth = (ctx.state.trigger.kind === 'workflow' ? ctx.state.trigger.depth : 0) + 1;
+  if (depth > MAX_SUBWORKFLOW_DEPTH) {
+    const message = `sub-workflows nest at most ${MAX_SUBWORKFLOW_DEPTH} deep; starting '${start.workflow}' here would make ${depth}`;
+    failStep(ctx, stepId, { message, retryable: false, code: 'subWorkflow.depth' });
+    return 'failed';
+  }
+  const runId = RunIds.forChild(ctx.state.id, stepId, step.attempts);
+  step.status = 'running';
+  step.input = start.input;
+  step.childRunId = runId;
+  emit(ctx, {
+    type: 'StartChildRun',
+    runId,
+    workflow: start.workflow,
+    ...(start.version === undefined ? {} : { version: start.version }),
+    input: start.input,
+    trigger: { kind: 'workflow', parentRunId: ctx.state.id, parentStepId: stepId, attempt: step.attempts, depth },
+  });
+  const definition = definitionOf(ctx, stepId);
+  const grace = attemptTimerGraceMs(definition);
+  if (grace !== undefined) {
+    emit(ctx, { type: 'ScheduleTimer', stepId, attempt: step.attempts, dueAt: instantAfter(ctx, attemptTimeoutMs(definition) + grace) });
+  }
   return 'running';
 }
 

@@ -12,7 +12,8 @@ const HTTP_TIMEOUT_GRACE_MS = 5_000;
 
 /**
  * Steps whose attempts the coordinator times out itself: worker tasks (a worker may vanish) and any
- * step with an explicit `timeout`. Waiting steps (`delay`, `approval`) have their own timers.
+ * step with an explicit `timeout` (a `subWorkflow` too). Waiting steps (`delay`, `approval`,
+ * `waitForEvent`) have their own timers.
  */
 export function attemptTimerGraceMs(step: StepDefinition): number | undefined {
   if (step.type === 'task') return 0;
@@ -28,16 +29,19 @@ export function attemptTimeoutMs(step: StepDefinition): number {
 
 /**
  * After a decision: timers of steps that stopped running or waiting, of retries that will not
- * happen and of a run that ended are cancelled, so a moot timer fires nothing.
+ * happen and of a run that ended are cancelled, so a moot timer fires nothing; a step that
+ * stopped waiting for an event is no longer offered any.
  */
 export function cancelMootTimers(ctx: DecisionContext, before: RunState): void {
   for (const [stepId, was] of Object.entries(before.steps)) {
     const now = ctx.state.steps[stepId];
     const moved = now.status !== was.status || now.attempts !== was.attempts;
     if (!moved) continue;
-    if ((was.status === 'running' && attemptTimerGraceMs(definitionOf(ctx, stepId)) !== undefined) || was.status === 'waiting') {
+    const definition = definitionOf(ctx, stepId);
+    if ((was.status === 'running' && attemptTimerGraceMs(definition) !== undefined) || was.status === 'waiting') {
       emit(ctx, { type: 'CancelTimer', stepId, attempt: was.attempts, kind: 'timer' });
     }
+    if (was.status === 'waiting' && definition.type === 'waitForEvent') emit(ctx, { type: 'StopAwaitingEvent', stepId });
     if (was.status === 'scheduled' && now.status !== 'running') {
       emit(ctx, { type: 'CancelTimer', stepId, attempt: was.attempts + 1, kind: 'retry' });
     }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   nulCharacterErrors,
+  RpcProblemError,
   Streams,
   Subjects,
   validatePlain,
   TaskResultDto,
+  type CancelRunCommand,
   type StartRunCommand,
   type StepDueCommand,
 } from '@baton/contracts';
@@ -19,11 +21,31 @@ export class RunCommandsHandler {
   @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-start-run', filterSubject: Subjects.startRun })
   async onStartRun(message: InboundMessage): Promise<void> {
     const command = message.json<StartRunCommand>();
-    if (!command?.runId || !command.workflow || !Number.isInteger(command.version)) {
-      throw new TerminalMessageError('start-run command needs runId, workflow and version');
+    if (!command?.runId || !command.workflow || (command.version !== undefined && !Number.isInteger(command.version))) {
+      throw new TerminalMessageError('start-run command needs runId, workflow and an integer version (or none, for the latest)');
     }
     if (nulCharacterErrors(command.input).length > 0) throw new TerminalMessageError('run input holds U+0000, which cannot be stored');
-    await this.transitions.start(command);
+    try {
+      await this.transitions.start(command);
+    } catch (error) {
+      // A sub-workflow naming a workflow (or version) that does not exist fails its parent step.
+      const { trigger } = command;
+      if (!(error instanceof RpcProblemError && error.problem.status === 404 && trigger.kind === 'workflow')) throw error;
+      await this.transitions.apply(trigger.parentRunId, {
+        type: 'TaskFailed',
+        stepId: trigger.parentStepId,
+        attempt: trigger.attempt,
+        error: { message: `cannot start child workflow: ${error.message}`, retryable: false, code: 'subWorkflow.not-found' },
+      });
+    }
+  }
+
+  /** A parent cancelling a child it no longer waits for. */
+  @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-cancel-run', filterSubject: Subjects.cancelRun })
+  async onCancelRun(message: InboundMessage): Promise<void> {
+    const command = message.json<CancelRunCommand>();
+    if (!command?.runId) throw new TerminalMessageError('cancel-run command needs runId');
+    await this.transitions.apply(command.runId, { type: 'CancelRequested', reason: command.reason });
   }
 
   @OnJetStreamMessage({ stream: Streams.commands, durable: 'coordinator-step-due', filterSubject: Subjects.stepDue })

@@ -1,4 +1,4 @@
-import { Subjects, type RunLifecycleEvent, type TaskDispatch } from '@baton/contracts';
+import { Subjects, type RunLifecycleEvent, type TaskDispatch, type TaskResult } from '@baton/contracts';
 import type { OutboxMessage } from '@baton/messaging';
 import type { EngineCommand, RunState } from '../engine';
 
@@ -23,7 +23,32 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
   return commands.flatMap((command): OutboxMessage[] => {
     switch (command.type) {
       case 'CancelTimer':
+      case 'AwaitEvent':
+      case 'StopAwaitingEvent':
+        // Carried out in the run's transaction by RunTransitions, not as messages.
         return [];
+      case 'StartChildRun': {
+        const { runId, workflow, version, input, trigger } = command;
+        return [{ subject: Subjects.startRun, payload: { runId, workflow, version, input, trigger }, msgId: `start:${runId}` }];
+      }
+      case 'CancelChildRun':
+        return [
+          { subject: Subjects.cancelRun, payload: { runId: command.runId, reason: command.reason }, msgId: `cancel:${command.runId}` },
+        ];
+      case 'ReportToParent': {
+        // The child's end is the result of the parent step's attempt, on the same subject workers answer on.
+        const { parentRunId, parentStepId, attempt } = command.parent;
+        const result: TaskResult = {
+          taskId: attemptKey(parentRunId, parentStepId, attempt),
+          runId: parentRunId,
+          stepId: parentStepId,
+          attempt,
+          ...('output' in command.outcome
+            ? { status: 'completed', output: command.outcome.output }
+            : { status: 'failed', error: command.outcome.error }),
+        };
+        return [{ subject: Subjects.taskResult, payload: result, msgId: `child-result:${run.id}:${transition}` }];
+      }
       case 'DispatchTask': {
         const key = attemptKey(run.id, command.stepId, command.attempt);
         const dispatch: TaskDispatch = {

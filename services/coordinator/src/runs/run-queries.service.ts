@@ -6,7 +6,7 @@ import {
   RpcProblemError,
   type HistoryEntryView,
   type Page,
-  type RunStatus,
+  type RpcRequest,
   type RunSummary,
   type RunView,
 } from '@baton/contracts';
@@ -24,11 +24,12 @@ export class RunQueries {
     return toRunView(found.run, found.steps);
   }
 
-  async list(query: { workflow?: string; status?: RunStatus; limit: number; cursor?: string }): Promise<Page<RunSummary>> {
+  async list(query: RpcRequest<'baton.rpc.coordinator.list-runs'>): Promise<Page<RunSummary>> {
     const [createdAt, id] = decodeCursor(query.cursor, CursorShapes.runs) ?? [];
     const rows = await this.runs.list({
       workflow: query.workflow,
       status: query.status,
+      parentRunId: query.parentRunId,
       limit: query.limit + 1,
       after: createdAt === undefined ? undefined : { createdAt: String(createdAt), id: String(id) },
     });

@@ -45,6 +45,7 @@ function toStepState(step: StepEntity): StepState {
     endedAt: iso(step.endedAt),
     completionOrder: step.completionOrder ?? undefined,
     compensation: step.compensation ?? undefined,
+    childRunId: step.childRunId ?? undefined,
   });
 }
 
@@ -76,6 +77,7 @@ export function stepColumns(runId: string, position: number, step: StepState): S
     endedAt: date(step.endedAt),
     completionOrder: step.completionOrder ?? null,
     compensation: step.compensation ?? null,
+    childRunId: step.childRunId ?? null,
   };
 }
 
@@ -105,6 +107,7 @@ export function toRunView(run: RunEntity, steps: StepEntity[]): RunView {
     error: state.error,
     steps: stepViews,
     traceId: run.traceId ?? undefined,
+    parentRunId: run.parentRunId ?? undefined,
     trigger: state.trigger,
     createdAt: state.createdAt,
     startedAt: state.startedAt,

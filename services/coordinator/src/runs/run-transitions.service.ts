@@ -1,12 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BatonConfig } from '@baton/config';
 import type { StartRunCommand } from '@baton/contracts';
 import { evaluateTemplate, type WorkflowDefinition } from '@baton/dsl';
 import { Outbox, OutboxRelay } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
-import { decide, isTerminal, type Decision, type RunEvent, type RunState, type StepState } from '../engine';
+import { decide, isTerminal, type Decision, type EngineCommand, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
+import { EventWaitsRepository } from './event-waits.repository';
 import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
 
@@ -18,21 +20,27 @@ import { RunsRepository, type LockedRun } from './runs.repository';
 export class RunTransitions {
   private readonly logger = new Logger(RunTransitions.name);
   private readonly tracer = serviceTracer('coordinator');
+  private readonly eventBufferMs: number;
 
   constructor(
     private readonly runs: RunsRepository,
+    private readonly eventWaits: EventWaitsRepository,
     private readonly definitions: PinnedDefinitions,
     private readonly outbox: Outbox,
     @Inject(OutboxRelay) private readonly relay: OutboxRelay,
     private readonly clock: Clock,
-  ) {}
+    config: BatonConfig,
+  ) {
+    this.eventBufferMs = config.BATON_EVENT_BUFFER_SECONDS * 1000;
+  }
 
   /**
    * Creates and starts the run; `created` is false when a run with this id existed (idempotent).
-   * With a `concurrency` limit reached for its key, the run is created `pending` and queued.
+   * With a `concurrency` limit reached for its key, the run is created `pending` and queued. A
+   * command without a version runs the latest one.
    */
   async start(command: StartRunCommand): Promise<{ created: boolean }> {
-    const pinned = await this.definitions.get(command.workflow, command.version);
+    const pinned = await this.definitions.resolve(command.workflow, command.version);
     const now = this.clock.now();
     const key = await concurrencyKeyOf(pinned.definition, command.input);
     const created = await this.runs.dataSource.transaction(async (manager) => {
@@ -84,7 +92,38 @@ export class RunTransitions {
     return decision;
   }
 
+  /**
+   * Decides and saves one event, then offers each step that began waiting for an event the
+   * buffered events of its type, one by one while it still waits (each a decision of its own).
+   * Returns all of it as one decision.
+   */
   private async decideAndSave(
+    manager: EntityManager,
+    locked: LockedRun,
+    pinned: PinnedDefinition,
+    event: RunEvent,
+    now: Date,
+  ): Promise<Decision> {
+    let decision = await this.decideAndSaveOne(manager, locked, pinned, event, now);
+    if (this.eventBufferMs === 0) return decision;
+    for (const wait of decision.commands.filter((c) => c.type === 'AwaitEvent')) {
+      const since = new Date(now.getTime() - this.eventBufferMs);
+      for (const buffered of await this.eventWaits.bufferedSince(manager, wait.eventType, since)) {
+        const step = decision.state.steps[wait.stepId];
+        if (step?.status !== 'waiting' || step.attempts !== wait.attempt) break;
+        const received: RunEvent = { type: 'EventReceived', stepId: wait.stepId, attempt: wait.attempt, event: buffered };
+        const next = await this.decideAndSave(manager, afterDecision(locked, decision), pinned, received, now);
+        decision = {
+          state: next.state,
+          commands: [...decision.commands, ...next.commands],
+          history: [...decision.history, ...next.history],
+        };
+      }
+    }
+    return decision;
+  }
+
+  private async decideAndSaveOne(
     manager: EntityManager,
     locked: LockedRun,
     pinned: PinnedDefinition,
@@ -99,13 +138,37 @@ export class RunTransitions {
     return inSpan(this.tracer, `run ${event.type}`, { attributes }, async (span) => {
       const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
       span.setAttribute('baton.run_status', decision.state.status);
+      // An event no waiting step matched changes nothing; most events offered to a run are such.
+      if (decision.history.length === 0 && decision.commands.length === 0) return decision;
       await this.runs.save(manager, locked, decision.state, decision.history);
       await this.outbox.discard(manager, cancelledTimerIds(decision.state, decision.commands));
+      await this.updateEventWaits(manager, decision.state.id, decision.commands, now);
       const transition = locked.entity.historySeq + decision.history.length;
       await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now, transition));
       return decision;
     });
   }
+
+  /** Steps that stopped waiting for an event are forgotten first, then those that began are recorded (under their type's lock). */
+  private async updateEventWaits(manager: EntityManager, runId: string, commands: EngineCommand[], now: Date): Promise<void> {
+    for (const command of commands) {
+      if (command.type === 'StopAwaitingEvent') await this.eventWaits.stopWaiting(manager, runId, command.stepId);
+    }
+    for (const command of commands) {
+      if (command.type !== 'AwaitEvent') continue;
+      await this.eventWaits.lockEventType(manager, command.eventType);
+      await this.eventWaits.startWaiting(manager, runId, command.stepId, command.attempt, command.eventType, now);
+    }
+  }
+}
+
+/** The locked run as the decision left it, for a further decision in the same transaction. */
+function afterDecision(locked: LockedRun, decision: Decision): LockedRun {
+  return {
+    entity: { ...locked.entity, historySeq: locked.entity.historySeq + decision.history.length },
+    state: decision.state,
+    positions: locked.positions,
+  };
 }
 
 /** The run's concurrency key, evaluated against its input; undefined without a `concurrency` block. */
@@ -121,7 +184,7 @@ function newRunState(command: StartRunCommand, pinned: PinnedDefinition, now: Da
   return {
     id: command.runId,
     workflow: command.workflow,
-    version: command.version,
+    version: pinned.version,
     status: 'pending',
     input: command.input ?? {},
     trigger: command.trigger,

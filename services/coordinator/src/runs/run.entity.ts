@@ -28,6 +28,10 @@ export class RunEntity {
   @Column({ type: 'jsonb' })
   trigger!: RunTrigger;
 
+  /** The run whose `subWorkflow` step started this one (also in `trigger`; a column so children can be listed). */
+  @Column({ name: 'parent_run_id', type: 'uuid', nullable: true })
+  parentRunId!: string | null;
+
   @Column({ name: 'trace_id', type: 'text', nullable: true })
   traceId!: string | null;
 

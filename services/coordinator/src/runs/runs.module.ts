@@ -4,6 +4,7 @@ import { JetStreamPublisher, Outbox, OutboxRelay } from '@baton/messaging';
 import type { DataSource } from 'typeorm';
 import { PinnedDefinitionEntity } from '../definitions/pinned-definition.entity';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
+import { EventWaitsRepository } from './event-waits.repository';
 import { RunCommandsHandler } from './run-commands.handler';
 import { RunQueries } from './run-queries.service';
 import { RunTransitions } from './run-transitions.service';
@@ -23,10 +24,12 @@ const SCHEMA = 'coordinator';
     },
     PinnedDefinitions,
     RunsRepository,
+    EventWaitsRepository,
     RunTransitions,
     RunQueries,
     RunsRpcHandler,
     RunCommandsHandler,
   ],
+  exports: [RunTransitions, EventWaitsRepository],
 })
 export class RunsModule {}

@@ -18,6 +18,7 @@ export interface LockedRun {
 export interface RunFilter {
   workflow?: string;
   status?: RunStatus;
+  parentRunId?: string;
   /** Keyset cursor: rows strictly after this (createdAt, id) in descending order. */
   after?: { createdAt: string; id: string };
   limit: number;
@@ -48,6 +49,7 @@ export class RunsRepository {
           status: state.status,
           input: state.input ?? {},
           trigger: state.trigger,
+          parentRunId: state.trigger.kind === 'workflow' ? state.trigger.parentRunId : null,
           traceId: traceId ?? null,
           concurrencyKey: concurrencyKey ?? null,
           historySeq: 0,
@@ -133,6 +135,7 @@ export class RunsRepository {
       .limit(filter.limit);
     if (filter.workflow) query.andWhere('r.workflow = :workflow', { workflow: filter.workflow });
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
+    if (filter.parentRunId) query.andWhere('r.parentRunId = :parentRunId', { parentRunId: filter.parentRunId });
     if (filter.after) query.andWhere('(r.createdAt, r.id) < (:createdAt, :id)', { createdAt: filter.after.createdAt, id: filter.after.id });
     return query.getMany();
   }

@@ -43,4 +43,8 @@ export class StepEntity {
 
   @Column({ type: 'jsonb', nullable: true })
   compensation!: CompensationState | null;
+
+  /** A `subWorkflow` step: the child run of its current attempt. */
+  @Column({ name: 'child_run_id', type: 'uuid', nullable: true })
+  childRunId!: string | null;
 }

@@ -64,7 +64,7 @@ export class RunsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List runs, newest first; filter by workflow and status' })
+  @ApiOperation({ summary: 'List runs, newest first; filter by workflow, status and parentRunId (the children of a run)' })
   list(@Query() query: ListRunsQueryDto) {
     return this.rpc.call('baton.rpc.coordinator.list-runs', query);
   }

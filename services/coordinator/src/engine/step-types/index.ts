@@ -7,10 +7,12 @@ import { HttpStepType } from './http.step-type';
 import { ParallelStepType } from './parallel.step-type';
 import { PublishStepType } from './publish.step-type';
 import type { StepType } from './step-type';
+import { SubWorkflowStepType } from './sub-workflow.step-type';
 import { SucceedStepType } from './succeed.step-type';
 import { SwitchStepType } from './switch.step-type';
 import { TaskStepType } from './task.step-type';
 import { TransformStepType } from './transform.step-type';
+import { WaitForEventStepType } from './wait-for-event.step-type';
 
 export type { StepContext, StepStart, StepType } from './step-type';
 
@@ -31,6 +33,8 @@ const STEP_TYPE_REGISTRY: StepTypeRegistry = {
   switch: new SwitchStepType(),
   parallel: new ParallelStepType(),
   forEach: new ForEachStepType(),
+  subWorkflow: new SubWorkflowStepType(),
+  waitForEvent: new WaitForEventStepType(),
 };
 
 /** The implementation of a step's type. */

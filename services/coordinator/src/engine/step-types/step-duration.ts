@@ -15,3 +15,8 @@ export function durationMsOrDefault(text: string | undefined, defaultMs: number)
   }
   return ms;
 }
+
+/** A waiting step's deadline: `{ until }` an ISO instant `timeout` after `now`, or nothing without a timeout. */
+export function deadlineAfter(timeout: string | undefined, now: Date): { until?: string } {
+  return timeout === undefined ? {} : { until: new Date(now.getTime() + durationMsOrDefault(timeout, 0)).toISOString() };
+}

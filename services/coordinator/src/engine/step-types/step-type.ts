@@ -17,8 +17,10 @@ export interface StepContext {
 export type StepStart =
   | { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number }
   | { kind: 'completed'; output: unknown }
-  /** Waits for a timer (`until`) or a signal, or both. */
-  | { kind: 'wait'; until?: string }
+  /** Waits for a timer (`until`), a signal or an event of type `event`, or a timer and one of the others. */
+  | { kind: 'wait'; until?: string; event?: string }
+  /** Starts a child run of `workflow` (a `subWorkflow` step) and waits for its end. */
+  | { kind: 'child'; workflow: string; version?: number; input: unknown }
   /** Fails the step for good, and so the run. */
   | { kind: 'failed'; message: string }
   /** Completes the step and ends the whole run now with `output`. */

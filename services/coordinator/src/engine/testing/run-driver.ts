@@ -3,6 +3,7 @@
  * that feeds events through `decide` the way the coordinator does. Not part of the build
  * (`.swcrc` excludes `/testing/`).
  */
+import type { RunTrigger } from '@baton/contracts';
 import { buildStepGraph } from '@baton/dsl';
 import type { StepDefinition, StepGraph, TaskStepDefinition, WorkflowDefinition } from '@baton/dsl';
 import { expect } from 'vitest';
@@ -74,6 +75,8 @@ export interface RunDriverOptions {
   input?: unknown;
   /** What `send` returns of each decision (e.g. without the commands a spec does not cover); the state is kept either way. */
   view?: (decision: Decision) => Decision;
+  /** What started the run; an API call unless given (a parent's `subWorkflow` step makes it a child run). */
+  trigger?: RunTrigger;
 }
 
 /** Drives a run through `decide` the way the coordinator does: each decision's state feeds the next. */
@@ -84,10 +87,10 @@ export class RunDriver {
 
   constructor(
     readonly definition: WorkflowDefinition,
-    { input = {}, view = (decision) => decision }: RunDriverOptions = {},
+    { input = {}, view = (decision) => decision, trigger }: RunDriverOptions = {},
   ) {
     this.graph = buildStepGraph(definition);
-    this.state = newRun(definition, input);
+    this.state = { ...newRun(definition, input), ...(trigger ? { trigger } : {}) };
     this.view = view;
   }
 
