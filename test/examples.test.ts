@@ -42,6 +42,12 @@ const PUBLISHED_SUBJECTS = [
 const UNHEALTHY_COMMIT = 'badc0ffee0ddf00d000000000000000000000001';
 const CONFLICTING_SHIPMENT = 'SHP-40213';
 const REQUIRED_BY = '2031-05-11T12:00:00Z';
+/** The customer orders consolidated in the disrupted shipment (18 pallets in all). */
+const SHIPMENT_ORDERS = [
+  { orderId: 'PO-77120', customerId: 'CUST-NORDWIND', pallets: 10 },
+  { orderId: 'PO-77131', customerId: 'CUST-HAFENKRAFT', pallets: 6 },
+  { orderId: 'PO-77139', customerId: 'CUST-LINDQVIST', pallets: 2 },
+];
 const ROUTE_OPTIONS = [
   { routeId: 'rt-air-fra-ams', carrier: 'lufthansa-cargo', mode: 'air', eta: '2031-05-09T18:00:00Z', costUsd: 18_400 },
   { routeId: 'rt-rail-dui-rtm', carrier: 'db-cargo', mode: 'rail', eta: '2031-05-11T06:00:00Z', costUsd: 6_900 },
@@ -53,6 +59,7 @@ type Json = Record<string, unknown>;
 interface Answer {
   status: number;
   body?: unknown;
+  delayMs?: number;
 }
 
 interface Route {
@@ -70,6 +77,7 @@ interface HistoryItem {
   type: string;
   stepId?: string;
   attempt?: number;
+  data?: unknown;
   at: string;
 }
 
@@ -111,6 +119,14 @@ function fakeServices(): Route[] {
           status: 202,
           body: { executionId: `rx-${alertId}`, runbook: body.runbook, status: 'succeeded', actions: [`restarted 3 pods of ${service}`] },
         };
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/ticketing\/v1\/tickets$/,
+      answer: () => {
+        const key = `OPS-${++counter}`;
+        return { status: 201, body: { key, url: `https://tickets.acme.example/browse/${key}` } };
       },
     },
     {
@@ -224,7 +240,7 @@ function fakeServices(): Route[] {
       answer: ([changeId], body) => ({ status: 200, body: { changeId, state: body.state } }),
     },
     { method: 'POST', path: /^\/hooks\/change-management$/, answer: () => ({ status: 204 }) },
-    // cloud-resource-allocation: the region's storage quota is 4096 GiB.
+    // cloud-resource-allocation: the region's storage quota is 4096 GiB; the quota check takes a moment.
     {
       method: 'POST',
       path: /^\/cloud\/v1\/networks$/,
@@ -249,7 +265,11 @@ function fakeServices(): Route[] {
       path: /^\/cloud\/v1\/volumes$/,
       answer: (_params, body) =>
         Number(body.sizeGb) > 4096
-          ? { status: 422, body: { error: 'QuotaExceeded', message: `storage quota of 4096 GiB in ${String(body.region)} exceeded` } }
+          ? {
+              status: 422,
+              body: { error: 'QuotaExceeded', message: `storage quota of 4096 GiB in ${String(body.region)} exceeded` },
+              delayMs: 400,
+            }
           : { status: 201, body: { volumeId: `vol-${String(body.name)}`, sizeGb: body.sizeGb } },
     },
     { method: 'DELETE', path: /^\/cloud\/v1\/(networks|instance-groups|volumes)\/([^/]+)$/, answer: () => ({ status: 204 }) },
@@ -426,6 +446,11 @@ describe('the example workflows', () => {
     expect(Object.values(statusesOf(run)).every((status) => status === 'completed')).toBe(true);
   }
 
+  /** The branches a switch ran, as its `StepRouted` history entry records them (`default` is the index after the last case). */
+  async function routedBranches(runId: string, switchId: string): Promise<unknown> {
+    return (await history(runId)).find((h) => h.type === 'StepRouted' && h.stepId === switchId)?.data;
+  }
+
   /** Where a step's record of a type stands in the run's history: `index(type, stepId)`. */
   async function historyIndex(runId: string): Promise<(type: string, stepId: string) => number> {
     const entries = await history(runId);
@@ -460,7 +485,7 @@ describe('the example workflows', () => {
         { source: 'monitoring/alertmanager' },
       );
 
-    it('ignores a medium alert; for a critical one retries the remediation, pages on-call and declares the incident once escalated', async () => {
+    it('ignores a medium alert; for a critical one retries the remediation, pages on-call (no ticket) and declares the incident once escalated', async () => {
       const medium = alert('ALRT-7001', 'medium');
       const critical = alert('ALRT-7002', 'critical', { tier: 'frontend', errorRate: 0.12 });
       await publishEvent(nc, platform.subject('baton.events.alert.fired'), medium);
@@ -468,12 +493,15 @@ describe('the example workflows', () => {
       const runId = await runStartedBy('incident-response', critical.id);
 
       const waiting = await waitForStep(runId, 'escalation');
+      // A P1: the switch took its case (page the on-call engineer), and the ticket was skipped.
       expect(statusesOf(waiting)).toEqual({
         triage: 'completed',
         remediate: 'completed',
-        pageOncall: 'completed',
+        notify: 'completed',
         escalation: 'waiting',
         declareIncident: 'pending',
+        pageOncall: 'completed',
+        openTicket: 'skipped',
       });
       expect(stepOf(waiting, 'triage').output).toEqual({ score: 97, priority: 'P1', team: 'payments' });
       await decide(runId, 'escalation', { decision: 'approved', by: 'j.ortiz', comment: 'still 9% errors after the restart' });
@@ -482,10 +510,15 @@ describe('the example workflows', () => {
       expect(statusesOf(run)).toEqual({
         triage: 'completed',
         remediate: 'completed',
-        pageOncall: 'completed',
+        notify: 'completed',
         escalation: 'completed',
         declareIncident: 'completed',
+        pageOncall: 'completed',
+        openTicket: 'skipped',
       });
+      expect(await routedBranches(runId, 'notify')).toEqual({ branches: [0] });
+      // The switch completes with the output of the step that ran: the page's event.
+      expect(stepOf(run, 'notify').output).toEqual({ subject: 'oncall.pages', id: `${runId}:pageOncall:1` });
       expect(run.output).toEqual({
         priority: 'P1',
         score: 97,
@@ -539,17 +572,45 @@ describe('the example workflows', () => {
       });
       const index = await historyIndex(runId);
       expect(index('StepStarted', 'pageOncall')).toBeLessThan(index('StepCompleted', 'remediate'));
+      expect(index('StepCompleted', 'notify')).toBeLessThan(index('StepStarted', 'escalation'));
 
       // The medium alert was filtered out: it started no run.
       await expectNoRunStartedBy('incident-response', medium.id);
     });
 
-    it('ends failed, naming the decision, when the on-call engineer stands down', async () => {
+    it('opens a ticket instead of paging for a P3, and ends failed, naming the decision, when the on-call engineer stands down', async () => {
       const high = alert('ALRT-7003', 'high', { service: 'search-api' });
       await postEvent(high);
       const runId = await runStartedBy('incident-response', high.id);
       const waiting = await waitForStep(runId, 'escalation');
       expect(stepOf(waiting, 'triage').output).toEqual({ score: 43, priority: 'P3', team: 'payments' });
+      // A P3: the switch took its default (a ticket in the team's queue), and the page was skipped.
+      expect(statusesOf(waiting)).toEqual({
+        triage: 'completed',
+        remediate: 'completed',
+        notify: 'completed',
+        escalation: 'waiting',
+        declareIncident: 'pending',
+        pageOncall: 'skipped',
+        openTicket: 'completed',
+      });
+      expect(await routedBranches(runId, 'notify')).toEqual({ branches: [1] });
+      const ticket = callTo(runId, 'POST', '/ticketing/v1/tickets')!;
+      expect(ticket.headers['idempotency-key']).toBe(`${runId}:openTicket:1`);
+      expect(bodyOf(ticket)).toEqual({
+        queue: 'payments',
+        priority: 'P3',
+        title: '[P3] search-api: 5xx rate above 5% for 10 minutes',
+        alertId: 'ALRT-7003',
+        runId,
+      });
+      expect(stepOf(waiting, 'notify').output).toMatchObject({
+        status: 201,
+        body: {
+          key: expect.stringMatching(/^OPS-\d+$/),
+          url: expect.stringMatching(/^https:\/\/tickets\.acme\.example\/browse\/OPS-\d+$/),
+        },
+      });
       await decide(runId, 'escalation', { decision: 'rejected', by: 'm.chen', comment: 'recovered after the restart' });
 
       const run = await endedRun(runId, 'failed');
@@ -560,11 +621,15 @@ describe('the example workflows', () => {
       expect(statusesOf(run)).toEqual({
         triage: 'completed',
         remediate: 'completed',
-        pageOncall: 'completed',
+        notify: 'completed',
         escalation: 'failed',
         declareIncident: 'skipped',
+        pageOncall: 'skipped',
+        openTicket: 'completed',
       });
-      expect(publishedBy(runId).map((p) => p.event.data.urgency)).toEqual(['low']);
+      // No page went out: the team heard through the ticket, opened once.
+      expect(publishedBy(runId)).toEqual([]);
+      expect(routesOf(runId).filter((route) => !route.includes('/remediation/'))).toEqual(['POST /ticketing/v1/tickets']);
       expect(routesOf(runId)).not.toContain('POST /statuspage/v1/incidents');
     });
   });
@@ -577,7 +642,13 @@ describe('the example workflows', () => {
         { ref, after: commitSha, repository: { fullName: 'acme/checkout-api' }, pusher: { name: 'l.nakamura' } },
         { source: 'github.com/acme/checkout-api' },
       );
-    const input = (commitSha: string) => ({ repository: 'acme/checkout-api', commitSha, branch: 'main', author: 'l.nakamura' });
+    const input = (commitSha: string) => ({
+      repository: 'acme/checkout-api',
+      commitSha,
+      branch: 'main',
+      target: 'production',
+      author: 'l.nakamura',
+    });
 
     it('builds a push to main, tests and scans in parallel, and releases to staging then production after approval', async () => {
       const commitSha = sha();
@@ -593,13 +664,30 @@ describe('the example workflows', () => {
         tests: 'completed',
         securityScan: 'completed',
         deployStaging: 'completed',
+        promote: 'running',
+        smokeTests: 'skipped',
       });
+      expect(waiting.input).toMatchObject({ branch: 'main', target: 'production' });
       await decide(runId, 'productionApproval', { decision: 'approved', by: 'r.mensah', comment: 'staging smoke tests green' });
 
       const run = await endedRun(runId, 'completed');
-      expectEveryStepCompleted(run);
+      // The target was production: the switch ran its case, and the staging-only smoke tests were skipped.
+      expect(statusesOf(run)).toEqual({
+        build: 'completed',
+        tests: 'completed',
+        securityScan: 'completed',
+        deployStaging: 'completed',
+        promote: 'completed',
+        announce: 'completed',
+        productionApproval: 'completed',
+        deployProduction: 'completed',
+        verifyProduction: 'completed',
+        smokeTests: 'skipped',
+      });
+      expect(await routedBranches(runId, 'promote')).toEqual({ branches: [0] });
       const image = `registry.acme.example/acme/checkout-api:${commitSha.slice(0, 12)}`;
       expect(run.output).toEqual({
+        environment: 'production',
         image,
         tests: { passed: 1284, failed: 0, skipped: 3, suites: ['unit', 'integration'] },
         findings: { critical: 0, high: 0, medium: 2, low: 7 },
@@ -646,12 +734,73 @@ describe('the example workflows', () => {
         subject: 'baton.events.release.deployed',
         event: {
           type: 'release.deployed',
-          data: { commitSha, image, productionRelease: output.productionRelease, approvedBy: 'r.mensah' },
+          data: { commitSha, environment: 'production', image, productionRelease: output.productionRelease, approvedBy: 'r.mensah' },
         },
       });
 
       // The feature-branch push started nothing.
       await expectNoRunStartedBy('ci-cd-pipeline', feature.id);
+    });
+
+    it('releases a push to develop to staging only, smoke-testing it there instead of asking for a production release', async () => {
+      const commitSha = sha();
+      const develop = push(commitSha, 'refs/heads/develop');
+      await postEvent(develop);
+      const runId = await runStartedBy('ci-cd-pipeline', develop.id);
+
+      const run = await endedRun(runId, 'completed');
+      expect(run.input).toMatchObject({ branch: 'develop', target: 'staging' });
+      // The target was staging: the switch ran its default, and nothing of the production case ran.
+      expect(statusesOf(run)).toEqual({
+        build: 'completed',
+        tests: 'completed',
+        securityScan: 'completed',
+        deployStaging: 'completed',
+        promote: 'completed',
+        announce: 'completed',
+        productionApproval: 'skipped',
+        deployProduction: 'skipped',
+        verifyProduction: 'skipped',
+        smokeTests: 'completed',
+      });
+      expect(await routedBranches(runId, 'promote')).toEqual({ branches: [1] });
+      const image = `registry.acme.example/acme/checkout-api:${commitSha.slice(0, 12)}`;
+      const smoke = { passed: 1284, failed: 0, skipped: 3, suites: ['smoke'] };
+      expect(run.output).toEqual({
+        environment: 'staging',
+        image,
+        tests: { passed: 1284, failed: 0, skipped: 3, suites: ['unit', 'integration'] },
+        findings: { critical: 0, high: 0, medium: 2, low: 7 },
+        stagingRelease: expect.stringMatching(/^rel-staging-\d+$/),
+        smokeTests: smoke,
+      });
+      // The switch completes with the output of its branch's last step.
+      expect(stepOf(run, 'promote').output).toEqual(smoke);
+      const { stagingRelease } = run.output as { stagingRelease: string };
+
+      // The smoke suite ran against the staging release, after it.
+      expect(tasks.filter((t) => t.runId === runId).map((t) => [t.taskType, t.idempotencyKey])).toEqual([
+        ['build', `${runId}:build:1`],
+        ['test-suite', `${runId}:tests:1`],
+        ['test-suite', `${runId}:smokeTests:1`],
+      ]);
+      expect(tasks.find((t) => t.idempotencyKey === `${runId}:smokeTests:1`)?.input).toEqual({
+        image,
+        suites: ['smoke'],
+        environment: 'staging',
+        release: stagingRelease,
+      });
+      const index = await historyIndex(runId);
+      expect(index('StepCompleted', 'deployStaging')).toBeLessThan(index('StepStarted', 'smokeTests'));
+
+      // Nothing went to production, and nobody was asked.
+      expect(routesOf(runId)).toEqual(['POST /security/v1/image-scans', 'POST /deploy/v1/environments/staging/releases']);
+      expect((await history(runId)).some((h) => h.stepId === 'productionApproval' && h.type !== 'StepSkipped')).toBe(false);
+      await expectPublishedOnce(runId, {
+        subject: 'baton.events.release.deployed',
+        event: { type: 'release.deployed', data: { commitSha, environment: 'staging', image, stagingRelease } },
+      });
+      expect(publishedBy(runId)[0].event.data).not.toHaveProperty('productionRelease');
     });
 
     it('rolls production back, then staging, when the production release stays unhealthy', async () => {
@@ -660,15 +809,18 @@ describe('the example workflows', () => {
 
       const run = await endedRun(runId, 'compensated');
       expect(run.error).toMatchObject({ stepId: 'verifyProduction', message: expect.stringContaining('HTTP 503') });
+      // The switch took its production case; the step that failed in it failed the switch, and that the run.
       expect(statusesOf(run)).toEqual({
+        promote: 'failed',
         build: 'completed',
         tests: 'completed',
         securityScan: 'completed',
         deployStaging: 'compensated',
+        announce: 'skipped',
         productionApproval: 'completed',
         deployProduction: 'compensated',
         verifyProduction: 'failed',
-        announce: 'skipped',
+        smokeTests: 'skipped',
       });
       expect(stepOf(run, 'verifyProduction').attempts).toBe(3);
       expect(stepOf(run, 'deployProduction').compensation).toMatchObject({ status: 'completed', attempts: 1 });
@@ -698,10 +850,12 @@ describe('the example workflows', () => {
         tests: 'completed',
         securityScan: 'completed',
         deployStaging: 'compensated',
+        promote: 'cancelled',
+        announce: 'cancelled',
         productionApproval: 'cancelled',
         deployProduction: 'cancelled',
         verifyProduction: 'cancelled',
-        announce: 'cancelled',
+        smokeTests: 'skipped',
       });
       expect(routesOf(runId)).toEqual([
         'POST /security/v1/image-scans',
@@ -724,7 +878,12 @@ describe('the example workflows', () => {
         message:
           "step 'productionApproval' failed: approval 'productionApproval' rejected by r.mensah: checkout conversion dropped on staging",
       });
-      expect(statusesOf(run)).toMatchObject({ deployStaging: 'compensated', productionApproval: 'failed', deployProduction: 'skipped' });
+      expect(statusesOf(run)).toMatchObject({
+        deployStaging: 'compensated',
+        productionApproval: 'failed',
+        deployProduction: 'skipped',
+        smokeTests: 'skipped',
+      });
       const rollback = callTo(runId, 'POST', '/deploy/v1/environments/staging/rollbacks')!;
       expect(rollback.headers['idempotency-key']).toBe(`${runId}:deployStaging.compensate:1`);
       expect(bodyOf(rollback)).toMatchObject({ restore: 'rel-staging-stable', reason: `pipeline ${runId} did not complete` });
@@ -742,12 +901,13 @@ describe('the example workflows', () => {
           destination: 'Rotterdam NL',
           requiredBy,
           cargo: { pallets: 18, weightKg: 9_450 },
+          orders: SHIPMENT_ORDERS,
           impact: { reason: 'rail strike on the Emmerich border crossing', location: 'DE-EMM', delayHours },
         },
         { source: 'visibility/project44' },
       );
 
-    it('books the cheapest route that arrives in time and tells the customer', async () => {
+    it('books the cheapest route that arrives in time and tells the customer of every order on the shipment', async () => {
       const minor = disruption('SHP-40210', 4);
       const major = disruption('SHP-40211', 36);
       await publishEvent(nc, platform.subject('baton.events.shipment.disrupted'), minor);
@@ -777,21 +937,40 @@ describe('the example workflows', () => {
       expect(booking.headers['idempotency-key']).toBe(`${runId}:book:1`);
       expect(bodyOf(booking)).toEqual({ holdId: 'hold-SHP-40211', reference: 'SHP-40211', consignee: 'CUST-NORDWIND' });
 
-      await expectPublishedOnce(runId, {
-        subject: 'customer-comms.shipment-updates',
-        event: {
-          type: 'shipment.rerouted',
-          source: `baton/supply-chain-rerouting/${runId}`,
-          data: {
-            customerId: 'CUST-NORDWIND',
-            shipmentId: 'SHP-40211',
-            reason: 'rail strike on the Emmerich border crossing',
-            carrier: 'db-cargo',
-            newEta: '2031-05-11T06:00:00Z',
-            bookingRef: 'BK-SHP-40211',
-          },
-        },
+      // One update per order, each a step of its own; the forEach's output lists them in order of the orders.
+      expect(statusesOf(run)).toMatchObject({
+        notifyCustomers: 'completed',
+        'notifyCustomers[0]': 'completed',
+        'notifyCustomers[1]': 'completed',
+        'notifyCustomers[2]': 'completed',
       });
+      const eventIds = SHIPMENT_ORDERS.map((_, i) => `${runId}:notifyCustomers[${i}]:1`);
+      expect(stepOf(run, 'notifyCustomers').output).toEqual(eventIds.map((id) => ({ subject: 'customer-comms.shipment-updates', id })));
+      await expect.poll(() => publishedBy(runId).length).toBe(SHIPMENT_ORDERS.length);
+      expect(
+        publishedBy(runId)
+          .map((p) => p.event.id)
+          .sort(),
+      ).toEqual([...eventIds].sort());
+      SHIPMENT_ORDERS.forEach((order, i) =>
+        expect(publishedBy(runId).find((p) => p.event.id === eventIds[i])).toMatchObject({
+          subject: 'customer-comms.shipment-updates',
+          event: {
+            type: 'shipment.rerouted',
+            source: `baton/supply-chain-rerouting/${runId}`,
+            data: {
+              customerId: order.customerId,
+              orderId: order.orderId,
+              pallets: order.pallets,
+              shipmentId: 'SHP-40211',
+              reason: 'rail strike on the Emmerich border crossing',
+              carrier: 'db-cargo',
+              newEta: '2031-05-11T06:00:00Z',
+              bookingRef: 'BK-SHP-40211',
+            },
+          },
+        }),
+      );
       // A four-hour delay is below the trigger's threshold.
       await expectNoRunStartedBy('supply-chain-rerouting', minor.id);
     });
@@ -808,7 +987,7 @@ describe('the example workflows', () => {
         holdCapacity: 'compensated',
         book: 'compensated',
         updateTms: 'failed',
-        notifyCustomer: 'skipped',
+        notifyCustomers: 'skipped',
       });
       expect(stepOf(run, 'updateTms').attempts).toBe(1); // 409 is not retryable
       const undo = callsOf(run.id).filter((r) => r.headers['idempotency-key']?.includes('.compensate:'));
@@ -1072,7 +1251,7 @@ describe('the example workflows', () => {
   });
 
   describe('cloud-resource-allocation', () => {
-    const request = (projectId: string, storageGb: number) =>
+    const request = (projectId: string, volumes: { name: string; sizeGb: number }[]) =>
       cloudEvent(
         'environment.requested',
         {
@@ -1081,14 +1260,17 @@ describe('the example workflows', () => {
           environment: 'prod',
           region: 'eu-west-1',
           instanceType: 'm7g.xlarge',
-          storageGb,
+          volumes,
           costCenter: 'CC-4410',
         },
         { source: 'portal/backstage' },
       );
 
-    it('allocates network, compute and storage in order and announces the environment', async () => {
-      const event = request('ledger', 1024);
+    it('allocates network, compute and then every requested volume, and announces the environment', async () => {
+      const event = request('ledger', [
+        { name: 'data', sizeGb: 1024 },
+        { name: 'wal', sizeGb: 256 },
+      ]);
       await postEvent(event);
       const runId = await runStartedBy('cloud-resource-allocation', event.id);
       const run = await endedRun(runId, 'completed');
@@ -1099,6 +1281,8 @@ describe('the example workflows', () => {
         compute: 'completed',
         storage: 'completed',
         announce: 'completed',
+        'storage[0]': 'completed',
+        'storage[1]': 'completed',
       });
       expect(stepOf(run, 'plan').output).toEqual({
         name: 'ledger-prod',
@@ -1111,11 +1295,32 @@ describe('the example workflows', () => {
         networkId: 'vpc-ledger-prod',
         instanceGroupId: 'ig-ledger-prod',
         instances: ['i-ledger-prod-1', 'i-ledger-prod-2', 'i-ledger-prod-3'],
-        volumeId: 'vol-ledger-prod-data',
+        volumeIds: ['vol-ledger-prod-data', 'vol-ledger-prod-wal'],
       });
-      expect(routesOf(runId)).toEqual(['POST /cloud/v1/networks', 'POST /cloud/v1/instance-groups', 'POST /cloud/v1/volumes']);
-      expect(bodyOf(callTo(runId, 'POST', '/cloud/v1/volumes')!)).toMatchObject({
+      // The forEach's output: one response per volume, in the order they were requested.
+      expect((stepOf(run, 'storage').output as { status: number; body: Json }[]).map(({ status, body }) => ({ status, body }))).toEqual([
+        { status: 201, body: { volumeId: 'vol-ledger-prod-data', sizeGb: 1024 } },
+        { status: 201, body: { volumeId: 'vol-ledger-prod-wal', sizeGb: 256 } },
+      ]);
+      expect(routesOf(runId)).toEqual([
+        'POST /cloud/v1/networks',
+        'POST /cloud/v1/instance-groups',
+        'POST /cloud/v1/volumes',
+        'POST /cloud/v1/volumes',
+      ]);
+      // One request per volume, each with its own idempotency key, after the instance group exists.
+      const volumeRequest = (i: number) => callsOf(runId).find((r) => r.headers['idempotency-key'] === `${runId}:storage[${i}]:1`)!;
+      expect(bodyOf(volumeRequest(0))).toEqual({
+        name: 'ledger-prod-data',
+        region: 'eu-west-1',
         sizeGb: 1024,
+        class: 'ssd-replicated',
+        attachTo: 'ig-ledger-prod',
+        tags: { project: 'ledger', environment: 'prod', costCenter: 'CC-4410', requestId: 'REQ-ledger' },
+      });
+      expect(bodyOf(volumeRequest(1))).toMatchObject({
+        name: 'ledger-prod-wal',
+        sizeGb: 256,
         class: 'ssd-replicated',
         attachTo: 'ig-ledger-prod',
       });
@@ -1129,35 +1334,55 @@ describe('the example workflows', () => {
             requestId: 'REQ-ledger',
             networkId: 'vpc-ledger-prod',
             instanceGroupId: 'ig-ledger-prod',
-            volumeId: 'vol-ledger-prod-data',
+            volumeIds: ['vol-ledger-prod-data', 'vol-ledger-prod-wal'],
           },
         },
       });
     });
 
-    it('releases compute, then the network, when storage is over quota', async () => {
-      const event = request('analytics', 8192);
+    it('releases the volume already created, then compute, then the network, when another volume is over quota', async () => {
+      const event = request('analytics', [
+        { name: 'scratch', sizeGb: 512 },
+        { name: 'warehouse', sizeGb: 8192 },
+      ]);
       await postEvent(event);
       const run = await endedRun(await runStartedBy('cloud-resource-allocation', event.id), 'compensated');
 
-      expect(run.error).toMatchObject({ stepId: 'storage', message: expect.stringContaining('QuotaExceeded') });
+      expect(run.error).toMatchObject({
+        stepId: 'storage',
+        message: expect.stringMatching(/^step 'storage' failed: item 1 failed: HTTP 422 .*QuotaExceeded/),
+      });
       expect(statusesOf(run)).toEqual({
         plan: 'completed',
         network: 'compensated',
         compute: 'compensated',
         storage: 'failed',
         announce: 'skipped',
+        'storage[0]': 'compensated',
+        'storage[1]': 'failed',
       });
-      expect(callsOf(run.id).map((r) => [`${r.method} ${r.path}`, r.headers['idempotency-key']])).toEqual([
+      expect(stepOf(run, 'storage[1]')).toMatchObject({ attempts: 1, error: { code: 'http.422', retryable: false } });
+      expect(stepOf(run, 'storage[0]').compensation).toMatchObject({ status: 'completed', attempts: 1 });
+      const calls = callsOf(run.id).map((r) => [`${r.method} ${r.path}`, r.headers['idempotency-key']]);
+      expect(calls.slice(0, 2)).toEqual([
         ['POST /cloud/v1/networks', `${run.id}:network:1`],
         ['POST /cloud/v1/instance-groups', `${run.id}:compute:1`],
-        ['POST /cloud/v1/volumes', `${run.id}:storage:1`],
+      ]);
+      // Both volumes were requested at once (concurrency 4), so in either order.
+      expect(calls.slice(2, 4).sort()).toEqual([
+        ['POST /cloud/v1/volumes', `${run.id}:storage[0]:1`],
+        ['POST /cloud/v1/volumes', `${run.id}:storage[1]:1`],
+      ]);
+      // The scratch volume (created before the warehouse one was refused) is released first, with its own id.
+      expect(calls.slice(4)).toEqual([
+        ['DELETE /cloud/v1/volumes/vol-analytics-prod-scratch', `${run.id}:storage[0].compensate:1`],
         ['DELETE /cloud/v1/instance-groups/ig-analytics-prod', `${run.id}:compute.compensate:1`],
         ['DELETE /cloud/v1/networks/vpc-analytics-prod', `${run.id}:network.compensate:1`],
       ]);
       const saga = (await history(run.id)).filter((h) => ['RunCompensating', 'StepCompensated', 'RunCompensated'].includes(h.type));
       expect(saga.map((h) => `${h.type}${h.stepId ? `:${h.stepId}` : ''}`)).toEqual([
         'RunCompensating',
+        'StepCompensated:storage[0]',
         'StepCompensated:compute',
         'StepCompensated:network',
         'RunCompensated',
