@@ -10,9 +10,11 @@ import { Platform, type RunBody, type StepBody } from './support/platform';
 
 /**
  * Every workflow in examples/<name>/<name>.yaml, registered from the file users copy and run on
- * the real platform. The YAML files call their services at SERVICES (see each README); here one
- * HttpTarget plays all of those services, so SERVICES is rewritten to its address before
- * registering. Task types are answered by SDK workers, approvals are sent through the API.
+ * the real platform, after the child workflows it calls with `subWorkflow` (the other YAML files
+ * of its folder, see CHILD_WORKFLOWS). The YAML files call their services at SERVICES (see each
+ * README); here one HttpTarget plays all of those services, so SERVICES is rewritten to its
+ * address before registering. Task types are answered by SDK workers, approvals are sent through
+ * the API, business events are published on NATS.
  */
 const EXAMPLES_DIR = resolve(__dirname, '../examples');
 const SERVICES = 'http://services.local:8099';
@@ -24,6 +26,14 @@ const EXAMPLES = [
   'compliance-approval',
   'cloud-resource-allocation',
 ];
+/** examples/<name>/<child>.yaml: the workflows an example runs as children, registered before it. */
+const CHILD_WORKFLOWS: Record<string, string[]> = { 'customer-onboarding': ['identity-check'] };
+/**
+ * Waits of an example shortened so the test stays fast: `[workflow, what the file says, what is
+ * registered]`. The identity check waits 30 minutes for the vendor's verdict on the document.
+ */
+const DOCUMENT_CHECK_TIMEOUT = '3s';
+const SHORTENED: [string, string, string][] = [['identity-check', 'timeout: 30m', `timeout: ${DOCUMENT_CHECK_TIMEOUT}`]];
 
 const REMEDIATION_TOKEN = `rem_${randomBytes(12).toString('hex')}`;
 const CHANGE_HOOK_KEY = `whsec_${randomBytes(16).toString('hex')}`;
@@ -87,7 +97,7 @@ interface RunSummaryBody {
   trigger: { kind: string; eventId?: string };
 }
 
-type Step = StepBody & { compensation?: { status: string; attempts: number } };
+type Step = StepBody & { compensation?: { status: string; attempts: number }; childRunId?: string; error?: { code?: string } };
 
 interface SeenTask {
   taskType: string;
@@ -334,16 +344,22 @@ describe('the example workflows', () => {
     await buildFarm.start();
     await kycWorker.start();
 
-    for (const name of EXAMPLES) {
-      const yaml = readFileSync(resolve(EXAMPLES_DIR, name, `${name}.yaml`), 'utf8');
-      expect(yaml).toContain(SERVICES);
-      const registered = await platform.api<{ name: string; version: number }>(
-        'POST',
-        '/v1/definitions',
-        yaml.replaceAll(SERVICES, target.url('')),
-      );
-      expect(registered.status, `${name}: ${JSON.stringify(registered.body)}`).toBe(201);
-      expect(registered.body).toMatchObject({ name, version: 1 });
+    for (const example of EXAMPLES) {
+      for (const name of [...(CHILD_WORKFLOWS[example] ?? []), example]) {
+        let yaml = readFileSync(resolve(EXAMPLES_DIR, example, `${name}.yaml`), 'utf8');
+        for (const [workflow, from, to] of SHORTENED.filter(([workflow]) => workflow === name)) {
+          expect(yaml.split(from), `${workflow} says '${from}' once`).toHaveLength(2);
+          yaml = yaml.replace(from, to);
+        }
+        const registered = await platform.api<{ name: string; version: number }>(
+          'POST',
+          '/v1/definitions',
+          yaml.replaceAll(SERVICES, target.url('')),
+        );
+        expect(registered.status, `${name}: ${JSON.stringify(registered.body)}`).toBe(201);
+        expect(registered.body).toMatchObject({ name, version: 1 });
+      }
+      expect(readFileSync(resolve(EXAMPLES_DIR, example, `${example}.yaml`), 'utf8')).toContain(SERVICES);
     }
   });
 
@@ -463,10 +479,14 @@ describe('the example workflows', () => {
     expect(publishedBy(runId)[0]).toMatchObject(expected);
   }
 
-  it('registers every examples/<name>/<name>.yaml, each with a README', () => {
+  it('registers every examples/<name>/<name>.yaml, each with a README, and every other YAML file of the folder as a child', () => {
     const folders = readdirSync(EXAMPLES_DIR).filter((name) => existsSync(resolve(EXAMPLES_DIR, name, `${name}.yaml`)));
     expect(folders.sort()).toEqual([...EXAMPLES].sort());
-    for (const name of EXAMPLES) expect(existsSync(resolve(EXAMPLES_DIR, name, 'README.md'))).toBe(true);
+    for (const name of EXAMPLES) {
+      expect(existsSync(resolve(EXAMPLES_DIR, name, 'README.md'))).toBe(true);
+      const yamlFiles = readdirSync(resolve(EXAMPLES_DIR, name)).filter((file) => /\.ya?ml$/.test(file));
+      expect(yamlFiles.sort(), name).toEqual([name, ...(CHILD_WORKFLOWS[name] ?? [])].map((file) => `${file}.yaml`).sort());
+    }
   });
 
   describe('incident-response', () => {
@@ -1014,6 +1034,7 @@ describe('the example workflows', () => {
   });
 
   describe('customer-onboarding', () => {
+    type ChildRun = RunBody & { parentRunId?: string };
     const applicant = (customerId: string, overrides: Json = {}) => ({
       customerId,
       email: 'anna.schmidt@example.de',
@@ -1024,9 +1045,41 @@ describe('the example workflows', () => {
       documentId: 'P-C01X00T47',
       ...overrides,
     });
+    /** What the ID-verification vendor's webhook receiver publishes once it has verified a document. */
+    const documentVerified = (customerId: string, checkId: string) =>
+      cloudEvent(
+        'identity.document-verified',
+        { checkId, customerId, documentType: 'passport', issuingCountry: 'DE', reportId: `idv-report-${customerId}` },
+        { source: 'idv/veriff-webhooks' },
+      );
+    const publishVerdict = (event: ReturnType<typeof documentVerified>) =>
+      publishEvent(nc, platform.subject('baton.events.identity.document-verified'), event);
+    const getRun = async (id: string) => (await platform.api<ChildRun>('GET', `/v1/runs/${id}`)).body;
 
-    it('verifies, opens the account, bills, welcomes, and creates the check-in task after the delay', async () => {
-      const followUpAt = new Date(Date.now() + 2_000).toISOString();
+    /** The identity-check run that onboarding's `kyc` step started, once its document check waits for the vendor. */
+    async function identityCheckWaiting(runId: string): Promise<string> {
+      let childRunId: string | undefined;
+      await expect
+        .poll(
+          async () => {
+            childRunId = stepOf(await getRun(runId), 'kyc')?.childRunId;
+            return childRunId;
+          },
+          { timeout: 15_000, interval: 100 },
+        )
+        .toBeDefined();
+      await waitForStep(childRunId!, 'documentCheck');
+      return childRunId!;
+    }
+
+    /** Waits until the identity check waits for the vendor, then publishes the vendor's verdict on the document. */
+    async function documentVerifiedFor(runId: string, customerId: string): Promise<void> {
+      await identityCheckWaiting(runId);
+      await publishVerdict(documentVerified(customerId, 'kyc-P-C01X00T47'));
+    }
+
+    it('verifies the identity in a child workflow that waits for the vendor, opens the account, bills, welcomes, and creates the check-in task after the delay', async () => {
+      const followUpAt = new Date(Date.now() + 4_000).toISOString();
       const input = applicant('cus_8f2kq1', { followUpAt });
       const runId = await startRun('customer-onboarding', input, 'signup-cus_8f2kq1');
       // The same signup submitted twice is the same run.
@@ -1037,6 +1090,27 @@ describe('the example workflows', () => {
       });
       expect([again.status, again.body.id]).toEqual([200, runId]);
 
+      // The identity check is a run of its own, the onboarding run's child, waiting for the vendor's verdict.
+      const childRunId = await identityCheckWaiting(runId);
+      const checking = await getRun(childRunId);
+      expect(checking).toMatchObject({
+        workflow: 'identity-check',
+        status: 'running',
+        parentRunId: runId,
+        input: { customerId: 'cus_8f2kq1', fullName: 'Anna Schmidt', dateOfBirth: '1988-04-12', country: 'DE', documentId: 'P-C01X00T47' },
+      });
+      expect(statusesOf(checking)).toEqual({ screening: 'completed', documentCheck: 'waiting', manualReview: 'pending' });
+      const onboarding = await getRun(runId);
+      expect(stepOf(onboarding, 'kyc')).toMatchObject({ status: 'running', childRunId });
+      expect(statusesOf(onboarding)).toMatchObject({ kyc: 'running', createAccount: 'pending' });
+      const children = await platform.api<{ items: RunSummaryBody[] }>('GET', `/v1/runs?parentRunId=${runId}`);
+      expect(children.body.items.map((r) => r.id)).toEqual([childRunId]);
+
+      // The vendor's verdict on another customer's document does not end this wait; the one on Anna's does.
+      await publishVerdict(documentVerified('cus_0ther1', 'kyc-P-C01X00T47'));
+      const verdict = documentVerified('cus_8f2kq1', 'kyc-P-C01X00T47');
+      await publishVerdict(verdict);
+
       const waiting = await waitForStep(runId, 'followUpWait');
       expect(statusesOf(waiting)).toMatchObject({
         kyc: 'completed',
@@ -1046,19 +1120,40 @@ describe('the example workflows', () => {
       });
       const run = await endedRun(runId, 'completed');
       expectEveryStepCompleted(run);
+      const kyc = { checkId: 'kyc-P-C01X00T47', riskLevel: 'low', verifiedBy: 'document-check', documentReport: 'idv-report-cus_8f2kq1' };
       expect(run.output).toEqual({
         accountId: 'acc_8f2kq1',
         accountNumber: 'ACC-8F2KQ1',
         subscriptionId: 'sub_8f2kq1',
-        kyc: { checkId: 'kyc-P-C01X00T47', riskLevel: 'low' },
+        kyc,
         followUpTask: 'task-acc_8f2kq1',
       });
-      expect(tasks.filter((t) => t.runId === runId)).toEqual([
+      // The kyc step completed with the identity check's output.
+      expect(stepOf(run, 'kyc')).toMatchObject({ status: 'completed', childRunId, output: kyc });
+
+      const check = await getRun(childRunId);
+      expect(check).toMatchObject({ status: 'completed', parentRunId: runId, output: kyc });
+      expect(statusesOf(check)).toEqual({ screening: 'completed', documentCheck: 'completed', manualReview: 'skipped' });
+      // The wait completed with the vendor's event itself.
+      expect(stepOf(check, 'documentCheck').output).toMatchObject({
+        id: verdict.id,
+        type: 'identity.document-verified',
+        source: 'idv/veriff-webhooks',
+        data: verdict.data,
+      });
+      expect(tasks.filter((t) => t.runId === runId)).toEqual([]);
+      expect(tasks.filter((t) => t.runId === childRunId)).toEqual([
         {
           taskType: 'kyc-check',
-          runId,
-          idempotencyKey: `${runId}:kyc:1`,
-          input: { fullName: 'Anna Schmidt', dateOfBirth: '1988-04-12', country: 'DE', documentId: 'P-C01X00T47' },
+          runId: childRunId,
+          idempotencyKey: `${childRunId}:screening:1`,
+          input: {
+            customerId: 'cus_8f2kq1',
+            fullName: 'Anna Schmidt',
+            dateOfBirth: '1988-04-12',
+            country: 'DE',
+            documentId: 'P-C01X00T47',
+          },
         },
       ]);
       expect(routesOf(runId)).toEqual(['POST /accounts/v1/accounts', 'POST /billing/v1/subscriptions', 'POST /crm/v1/tasks']);
@@ -1089,6 +1184,38 @@ describe('the example workflows', () => {
       });
     });
 
+    it('hands the document to compliance when the vendor does not verify it in time, and opens the account once they approve', async () => {
+      const runId = await startRun(
+        'customer-onboarding',
+        applicant('cus_m4nrev', { fullName: 'Lena Vogel', followUpAt: new Date().toISOString() }),
+      );
+      const childRunId = await identityCheckWaiting(runId);
+
+      // No verdict comes: the wait times out, and its catch route starts the manual review.
+      const reviewing = await waitForStep(childRunId, 'manualReview');
+      expect(statusesOf(reviewing)).toEqual({ screening: 'completed', documentCheck: 'failed', manualReview: 'waiting' });
+      expect(stepOf(reviewing, 'documentCheck').error).toMatchObject({
+        code: 'timeout',
+        message: `no 'identity.document-verified' event matched within ${DOCUMENT_CHECK_TIMEOUT}`,
+      });
+      // Meanwhile onboarding waits for its child, and no account exists yet.
+      expect(statusesOf(await getRun(runId))).toMatchObject({ kyc: 'running', createAccount: 'pending' });
+      expect(routesOf(runId)).toEqual([]);
+
+      await decide(childRunId, 'manualReview', { decision: 'approved', by: 'c.okafor', comment: 'passport checked on a video call' });
+
+      const check = await endedRun(childRunId, 'completed');
+      const kyc = { checkId: 'kyc-P-C01X00T47', riskLevel: 'low', verifiedBy: 'manual-review', reviewedBy: 'c.okafor' };
+      expect(check).toMatchObject({ parentRunId: runId, output: kyc });
+      expect(statusesOf(check)).toEqual({ screening: 'completed', documentCheck: 'failed', manualReview: 'completed' });
+
+      const run = await endedRun(runId, 'completed');
+      expectEveryStepCompleted(run);
+      expect(stepOf(run, 'kyc')).toMatchObject({ childRunId, output: kyc });
+      expect(run.output).toMatchObject({ accountId: 'acc_m4nrev', kyc, followUpTask: 'task-acc_m4nrev' });
+      expect(routesOf(runId)).toEqual(['POST /accounts/v1/accounts', 'POST /billing/v1/subscriptions', 'POST /crm/v1/tasks']);
+    });
+
     it('refuses an input that does not match the schema, naming every field', async () => {
       const { documentId: _documentId, ...withoutDocument } = applicant('customer-1', { email: 'anna.schmidt', plan: 'platinum' });
       const refused = await platform.api<{ errors: { path: string }[] }>('POST', '/v1/runs', {
@@ -1101,6 +1228,7 @@ describe('the example workflows', () => {
 
     it('closes the account again when billing cannot be set up', async () => {
       const runId = await startRun('customer-onboarding', applicant('cus_ar77x9', { country: 'AR', fullName: 'Mateo Ruiz' }));
+      await documentVerifiedFor(runId, 'cus_ar77x9');
       const run = await endedRun(runId, 'compensated');
 
       expect(run.error).toMatchObject({ stepId: 'setupBilling', message: expect.stringContaining('HTTP 422') });
@@ -1126,7 +1254,25 @@ describe('the example workflows', () => {
       const runId = await startRun('customer-onboarding', applicant('cus_x4e2b0', { documentId: 'EXP-20240131' }));
       const run = await endedRun(runId, 'failed');
       expect(run.error).toMatchObject({ stepId: 'kyc', message: expect.stringContaining('document EXP-20240131 has expired') });
-      expect(stepOf(run, 'kyc')).toMatchObject({ status: 'failed', attempts: 1, error: { retryable: false } });
+      expect(stepOf(run, 'kyc')).toMatchObject({ status: 'failed', attempts: 1, error: { retryable: false, code: 'subWorkflow.failed' } });
+      expect(routesOf(runId)).toEqual([]);
+
+      // The identity check itself failed at the screening, before waiting for any document verdict.
+      const check = await getRun(stepOf(run, 'kyc').childRunId!);
+      expect(check).toMatchObject({ workflow: 'identity-check', status: 'failed', parentRunId: runId });
+      expect(statusesOf(check)).toEqual({ screening: 'failed', documentCheck: 'skipped', manualReview: 'skipped' });
+      expect(stepOf(check, 'screening')).toMatchObject({ attempts: 1, error: { retryable: false } });
+    });
+
+    it('cancels the identity check when the signup is withdrawn while it waits for the vendor', async () => {
+      const runId = await startRun('customer-onboarding', applicant('cus_w1thdr'));
+      const childRunId = await identityCheckWaiting(runId);
+      const cancelled = await platform.api('POST', `/v1/runs/${runId}/cancel`, { reason: 'customer withdrew the signup' });
+      expect(cancelled.status).toBe(200);
+
+      await endedRun(runId, 'cancelled');
+      const check = await endedRun(childRunId, 'cancelled');
+      expect(statusesOf(check)).toMatchObject({ screening: 'completed', documentCheck: 'cancelled' });
       expect(routesOf(runId)).toEqual([]);
     });
   });
