@@ -36,6 +36,7 @@ export class Platform {
   readonly database = `baton_${this.namespace}`;
   readonly natsUrl: string;
   private process?: ChildProcess;
+  private readonly replicas: ChildProcess[] = [];
   private output = '';
   httpPort = 0;
 
@@ -69,7 +70,23 @@ export class Platform {
   }
 
   async launch(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = this.spawnMain(MAIN);
+    this.process = child;
+    await this.waitUntilReady(child);
+  }
+
+  /**
+   * One more process of a single service (`services/<name>/dist/main.js`) on this platform's
+   * database and namespace: a replica beside the all-in-one's. The caller stops it.
+   */
+  startReplica(service: string): ChildProcess {
+    const child = this.spawnMain(resolve(ROOT, `services/${service}/dist/main.js`));
+    this.replicas.push(child);
+    return child;
+  }
+
+  private spawnMain(main: string): ChildProcess {
+    const child = spawn(process.execPath, [main], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -85,8 +102,7 @@ export class Platform {
     });
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.process = child;
-    await this.waitUntilReady(child);
+    return child;
   }
 
   async waitUntilReady(child?: ChildProcess, timeoutMs = 90_000): Promise<void> {
@@ -138,6 +154,7 @@ export class Platform {
 
   /** Stops the process, drops the database and deletes the namespace's streams. */
   async cleanup(): Promise<void> {
+    for (const replica of this.replicas) replica.kill('SIGKILL');
     await this.stop();
     const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
     await admin.connect();

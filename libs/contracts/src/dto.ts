@@ -131,6 +131,22 @@ export class ListRunsQueryDto extends PageQueryDto {
   parentRunId?: string;
 }
 
+/** `POST /v1/schedules/{id}/backfill`: the window whose fire times get a run each. */
+export class BackfillDto {
+  @IsRFC3339()
+  from!: string;
+
+  @IsRFC3339()
+  to!: string;
+}
+
+/** `GET /v1/schedules?workflow=`. */
+export class ListSchedulesQueryDto {
+  @IsOptional()
+  @IsString()
+  workflow?: string;
+}
+
 export class TaskErrorDto {
   @IsString()
   @MaxLength(10_000)

@@ -1,4 +1,15 @@
-export { CloudEventDto, ListRunsQueryDto, PageQueryDto, CancelRunDto, SignalDto, StartRunDto, TaskErrorDto, TaskResultDto } from './dto';
+export {
+  BackfillDto,
+  CloudEventDto,
+  ListRunsQueryDto,
+  ListSchedulesQueryDto,
+  PageQueryDto,
+  CancelRunDto,
+  SignalDto,
+  StartRunDto,
+  TaskErrorDto,
+  TaskResultDto,
+} from './dto';
 export type {
   CancelRunCommand,
   CloudEvent,
@@ -34,7 +45,17 @@ export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './s
 export type { BuiltinTaskType, MessageCatalogue, PayloadOf, StreamSpec, Subject } from './subjects';
 export { fieldErrorsOf, validatePlain } from './validation';
 export type { Validated } from './validation';
-export type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView, StepView } from './views';
+export type {
+  DefinitionSummary,
+  DefinitionView,
+  HistoryEntryView,
+  Page,
+  RejectedEventView,
+  RunSummary,
+  RunView,
+  ScheduleView,
+  StepView,
+} from './views';
 export { CursorShapes, decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 export { isUuid, RunIds } from './run-ids';
 export { nulCharacterErrors, storableText } from './storable-json';

@@ -17,6 +17,8 @@ export interface CloudEvent<T = unknown> {
 export type RunTrigger =
   | { kind: 'api'; idempotencyKey?: string }
   | { kind: 'event'; eventType: string; eventId: string; source: string; triggerIndex: number }
+  /** A fire of a schedule trigger: `fireTime` is the nominal (cron) time, before jitter. */
+  | { kind: 'schedule'; scheduleId: string; fireTime: string }
   | ParentTrigger;
 
 /** A child run, started by attempt `attempt` of the `subWorkflow` step `parentStepId` of `parentRunId`. */

@@ -1,5 +1,14 @@
 import type { FieldError } from '@baton/dsl';
-import type { DefinitionSummary, DefinitionView, HistoryEntryView, Page, RejectedEventView, RunSummary, RunView } from './views';
+import type {
+  DefinitionSummary,
+  DefinitionView,
+  HistoryEntryView,
+  Page,
+  RejectedEventView,
+  RunSummary,
+  RunView,
+  ScheduleView,
+} from './views';
 import type { RunStatus } from './statuses';
 
 /**
@@ -32,6 +41,11 @@ export interface RpcCatalogue {
     request: { eventType: string };
     reply: { definitions: DefinitionView[] };
   };
+  /** The latest version of every workflow that has a schedule trigger. */
+  'baton.rpc.registry.scheduled': {
+    request: Record<string, never>;
+    reply: { definitions: DefinitionView[] };
+  };
   'baton.rpc.coordinator.start-run': {
     request: { workflow: string; version?: number; input: unknown; idempotencyKey?: string };
     reply: { created: boolean; run: RunView };
@@ -55,6 +69,19 @@ export interface RpcCatalogue {
   'baton.rpc.coordinator.run-history': {
     request: { id: string; limit: number; cursor?: string };
     reply: Page<HistoryEntryView>;
+  };
+  'baton.rpc.scheduler.list-schedules': {
+    request: { workflow?: string };
+    reply: { items: ScheduleView[] };
+  };
+  'baton.rpc.scheduler.operate-schedule': {
+    request: { id: string; operation: 'pause' | 'resume' };
+    reply: ScheduleView;
+  };
+  /** Fire now (`trigger`), or once per fire time of the pattern in `[from, to]` (`backfill`). */
+  'baton.rpc.scheduler.fire-schedule': {
+    request: { id: string } & ({ mode: 'trigger' } | { mode: 'backfill'; from: string; to: string });
+    reply: { runIds: string[] };
   };
   'baton.rpc.scheduler.rejected-events': {
     request: { limit: number; cursor?: string };

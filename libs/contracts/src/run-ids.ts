@@ -17,6 +17,9 @@ export const RunIds = {
   forIdempotencyKey: (workflow: string, key: string): string => uuidv5(`api\n${workflow}\n${key}`, RUN_ID_NAMESPACE),
   forEvent: (workflow: string, triggerIndex: number, source: string, eventId: string): string =>
     uuidv5(`event\n${workflow}\n${triggerIndex}\n${source}\n${eventId}`, RUN_ID_NAMESPACE),
+  /** One fire of a schedule: replicas, retries and a backfill over the same time all land on the same run. */
+  forScheduleFire: (scheduleId: string, fireTime: Date): string =>
+    uuidv5(`schedule\n${scheduleId}\n${fireTime.toISOString()}`, RUN_ID_NAMESPACE),
   /** The child run one attempt of a `subWorkflow` step starts: a retried attempt starts a new child. */
   forChild: (parentRunId: string, stepId: string, attempt: number): string =>
     uuidv5(`child\n${parentRunId}\n${stepId}\n${attempt}`, RUN_ID_NAMESPACE),

@@ -68,6 +68,28 @@ export interface HistoryEntryView {
   at: string;
 }
 
+/** A schedule trigger as `GET /v1/schedules` shows it (one per schedule trigger of a workflow's latest version). */
+export interface ScheduleView {
+  /** `<workflow>.<index of the trigger in the definition's triggers>`, e.g. `nightly-report.0`. */
+  id: string;
+  workflow: string;
+  /** The definition version the schedule was read from. */
+  version: number;
+  schedule: string;
+  timezone: string;
+  misfire: 'skip' | 'fireOnce' | 'catchUp';
+  overlap: 'allow' | 'skip' | 'cancelPrevious';
+  catchUpLimit?: number;
+  jitter?: string;
+  paused: boolean;
+  /** The next fire time (before jitter); absent when paused or when the pattern has no more. */
+  nextFireAt?: string;
+  lastFireAt?: string;
+  lastRunId?: string;
+  /** The last fire skipped because the previous run was still active (`overlap: skip`). */
+  lastSkippedAt?: string;
+}
+
 export interface RejectedEventView {
   id: string;
   subject: string;

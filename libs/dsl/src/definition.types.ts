@@ -43,9 +43,29 @@ export interface EventTriggerDefinition {
   input?: Template;
 }
 
+/** What a schedule does about fires that were due while no scheduler ran (more than a minute late). */
+export type MisfirePolicy = 'skip' | 'fireOnce' | 'catchUp';
+export const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['skip', 'fireOnce', 'catchUp'];
+
+/** What a fire does while the run of the schedule's previous fire is still active. */
+export type OverlapPolicy = 'allow' | 'skip' | 'cancelPrevious';
+export const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['allow', 'skip', 'cancelPrevious'];
+
 export interface ScheduleTriggerDefinition {
+  /** A cron pattern: 5 fields, or 6 with seconds first (`30 0 9 * * *` is 09:00:30). */
   schedule: string;
+  /** IANA time zone the pattern is read in; default UTC. */
   timezone?: string;
+  /** Run input template over `{ schedule: { id, fireTime } }`; defaults to `{}`. */
+  input?: Template;
+  /** Default `fireOnce`. */
+  misfire?: MisfirePolicy;
+  /** With `catchUp`: at most this many missed fires are run (the most recent ones); default 10. */
+  catchUpLimit?: number;
+  /** Default `allow`. */
+  overlap?: OverlapPolicy;
+  /** Each fire is delayed by up to this duration, the same for a given fire on every replica. */
+  jitter?: string;
 }
 
 export type TriggerDefinition = EventTriggerDefinition | ScheduleTriggerDefinition;
@@ -293,6 +313,8 @@ export interface Scope {
   steps?: Record<string, { output?: unknown; error?: unknown }>;
   event?: unknown;
   run?: { id: string; workflow: string; version: number; startedAt?: string };
+  /** A schedule trigger's `input`: the schedule and the (nominal) time of this fire. */
+  schedule?: { id: string; fireTime: string };
   /** Inside a `forEach` step: the current item and its position. */
   item?: unknown;
   index?: number;

@@ -11,6 +11,8 @@ export type {
   FailStepDefinition,
   FieldError,
   HttpStepDefinition,
+  MisfirePolicy,
+  OverlapPolicy,
   NotificationEvent,
   NotificationRule,
   PublishStepDefinition,
@@ -33,7 +35,17 @@ export type {
   WaitForEventStepDefinition,
   WorkflowDefinition,
 } from './definition.types';
-export { COMPENSATION_TYPES, PARALLEL_MODES, STEP_TYPES } from './definition.types';
+export { COMPENSATION_TYPES, MISFIRE_POLICIES, OVERLAP_POLICIES, PARALLEL_MODES, STEP_TYPES } from './definition.types';
+export type { CronSpec } from './cron-schedule';
+export {
+  DEFAULT_CATCH_UP_LIMIT,
+  MAX_ENUMERATED_FIRES,
+  MISFIRE_GRACE_MS,
+  fireTimesBetween,
+  firesDue,
+  jitterOf,
+  nextFireTime,
+} from './cron-schedule';
 export { inputViolations } from './input-schema';
 export { evaluateTemplateDeferringSecrets } from './secret-templates';
 export type { SecretTemplate, ValuePath } from './secret-templates';

@@ -165,7 +165,7 @@ describe('validateDefinition: document', () => {
         { id: 'a', type: 'nope' },
         { type: 'task', taskType: 'http' },
       ],
-      triggers: [{ schedule: '* * * * *' }],
+      triggers: [{ schedule: '* * * * * * * *' }],
     });
     expect(errors.map((error) => error.path)).toEqual([
       'extra',
@@ -476,10 +476,8 @@ describe('validateDefinition: triggers', () => {
     expect(triggers(['order.created'])).toEqual([{ path: 'triggers[0]', message: 'trigger must be an object' }]);
   });
 
-  it('rejects schedule triggers for now', () => {
-    expect(triggers([{ schedule: '*/5 * * * *', timezone: 'Europe/Paris' }])).toEqual([
-      { path: 'triggers[0].schedule', message: 'schedule triggers are not supported yet' },
-    ]);
+  it('accepts schedule triggers beside event triggers', () => {
+    expect(triggers([{ schedule: '*/5 * * * *', timezone: 'Europe/Paris' }, { event: 'order.created' }])).toEqual([]);
   });
 
   it('requires an event', () => {

@@ -7,6 +7,7 @@ export { NatsClient } from './nats-client';
 export { Outbox, outboxTableSql } from './outbox/outbox';
 export type { OutboxMessage } from './outbox/outbox';
 export { OutboxRelay } from './outbox/outbox-relay';
+export { outboxProviders } from './outbox/outbox.providers';
 export { RpcClient } from './rpc/rpc-client';
 export { RpcHandler } from './rpc/rpc-handler';
 export { RpcServer } from './rpc/rpc-server';

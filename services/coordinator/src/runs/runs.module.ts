@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { JetStreamPublisher, Outbox, OutboxRelay } from '@baton/messaging';
-import type { DataSource } from 'typeorm';
+import { outboxProviders } from '@baton/messaging';
 import { PinnedDefinitionEntity } from '../definitions/pinned-definition.entity';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { EventWaitsRepository } from './event-waits.repository';
@@ -16,12 +15,7 @@ const SCHEMA = 'coordinator';
 @Module({
   imports: [TypeOrmModule.forFeature([PinnedDefinitionEntity], SCHEMA)],
   providers: [
-    { provide: Outbox, useValue: new Outbox(SCHEMA) },
-    {
-      provide: OutboxRelay,
-      inject: [getDataSourceToken(SCHEMA), JetStreamPublisher],
-      useFactory: (dataSource: DataSource, publisher: JetStreamPublisher) => new OutboxRelay(dataSource, publisher, SCHEMA),
-    },
+    ...outboxProviders(SCHEMA, getDataSourceToken(SCHEMA)),
     PinnedDefinitions,
     RunsRepository,
     EventWaitsRepository,

@@ -55,6 +55,16 @@ export class DefinitionsRepository {
   }
 
   /** Latest versions whose triggers listen to the event type: older versions no longer trigger. */
+  /** The latest version of each workflow, when it has a schedule trigger. */
+  latestScheduled(): Promise<DefinitionEntity[]> {
+    return this.definitions
+      .createQueryBuilder('d')
+      .where(
+        `d.version = (SELECT max(l.version) FROM "registry"."definitions" l WHERE l.name = d.name) AND jsonb_path_exists(d.document, '$.triggers[*].schedule')`,
+      )
+      .getMany();
+  }
+
   latestTriggeredBy(eventType: string): Promise<DefinitionEntity[]> {
     return this.definitions
       .createQueryBuilder('d')

@@ -46,6 +46,11 @@ export class DefinitionsRpcHandler {
     return { items: items.map(toDefinitionSummary), nextCursor: more ? encodeCursor([items[items.length - 1].name]) : null };
   }
 
+  @RpcHandler('baton.rpc.registry.scheduled')
+  async scheduled(): Res<'baton.rpc.registry.scheduled'> {
+    return { definitions: (await this.definitions.latestScheduled()).map(toDefinitionView) };
+  }
+
   @RpcHandler('baton.rpc.registry.triggers-for-event')
   async triggersForEvent(request: Req<'baton.rpc.registry.triggers-for-event'>): Res<'baton.rpc.registry.triggers-for-event'> {
     const rows = await this.definitions.latestTriggeredBy(request.eventType);
