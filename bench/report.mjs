@@ -33,7 +33,7 @@ export function measure({ workload, count, concurrency, started, finished, httpC
 }
 
 /** Nearest-rank percentiles of a list of milliseconds. */
-function percentiles(values) {
+export function percentiles(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p) => (sorted.length ? sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
   return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };

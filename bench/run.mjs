@@ -6,10 +6,12 @@ import { connect } from '@nats-io/transport-node';
 import { deleteStreams, dropDatabase, launchPlatform, postgresVersion } from './platform.mjs';
 import { measure, printBlock, printLoad, printMachine, summaryLine } from './report.mjs';
 import { startTarget } from './target.mjs';
+import { printTimers, timersSummary, timerWorkload } from './timers.mjs';
 import { apiWorkload, awaitRuns, definition, eventsWorkload, startRuns } from './workloads.mjs';
 
 const config = {
   runs: positiveInt('BENCH_RUNS', 500),
+  timers: positiveInt('BENCH_TIMERS', 10_000, { allowZero: true }),
   concurrency: positiveInt('BENCH_CONCURRENCY', 32),
   warmup: positiveInt('BENCH_WARMUP', 20, { allowZero: true }),
   timeoutMs: positiveInt('BENCH_TIMEOUT_S', 300) * 1000,
@@ -72,13 +74,24 @@ async function main() {
     printBlock(result);
     results.push(result);
   }
+  const timers = config.timers
+    ? await timerWorkload(platform, {
+        count: config.timers,
+        windowMs: 60_000,
+        leadMs: 20_000,
+        timeoutMs: config.timeoutMs,
+        signal: interruption.signal,
+      })
+    : undefined;
+  if (timers) printTimers(timers);
 
   console.log('');
   if (platform.log.count())
     console.log(`platform logged ${platform.log.count()} warning/error lines; last ones:\n${platform.log.tail()}\n`);
   printLoad('at end');
   for (const result of results) console.log(summaryLine(result));
-  return results.every((result) => result.completed === result.count) ? 0 : 1;
+  if (timers) console.log(timersSummary(timers));
+  return results.every((result) => result.completed === result.count) && (!timers || timers.fired === timers.count) ? 0 : 1;
 }
 
 async function register(platform, target) {
