@@ -61,7 +61,8 @@ export class ScheduleFiring {
       if (!schedule) throw RpcProblemError.notFound(`no schedule '${id}'`);
       const messages: OutboxMessage[] = [];
       for (const fireTime of fireTimes(schedule)) {
-        const start = await this.startMessage(schedule, fireTime, this.clock.now());
+        // Asked for now: no jitter.
+        const start = await this.startMessage(schedule, fireTime, this.clock.now(), 0);
         if (start) messages.push(start);
       }
       await this.outbox.enqueue(manager, messages);
@@ -94,7 +95,7 @@ export class ScheduleFiring {
           msgId: `cancel:${schedule.lastRunId}`,
         });
       }
-      const start = await this.startMessage(schedule, fireTime, now);
+      const start = await this.startMessage(schedule, fireTime, now, parseDuration(schedule.spec.jitter ?? '0s') ?? 0);
       if (!start) continue;
       messages.push(start);
       schedule.lastFireAt = fireTime;
@@ -120,8 +121,8 @@ export class ScheduleFiring {
     }
   }
 
-  /** The start command of one fire, held back by its jitter; undefined when the trigger's input cannot be evaluated. */
-  private async startMessage(schedule: ScheduleEntity, fireTime: Date, now: Date): Promise<OutboxMessage | undefined> {
+  /** The start command of one fire, held back by up to `jitterMs`; undefined when the trigger's input cannot be evaluated. */
+  private async startMessage(schedule: ScheduleEntity, fireTime: Date, now: Date, jitterMs: number): Promise<OutboxMessage | undefined> {
     const fire = { id: schedule.id, fireTime: fireTime.toISOString() };
     let input: unknown;
     try {
@@ -137,8 +138,7 @@ export class ScheduleFiring {
       input,
       trigger: { kind: 'schedule', scheduleId: schedule.id, fireTime: fire.fireTime },
     };
-    const jitterMs = jitterOf(schedule.id, fireTime, parseDuration(schedule.spec.jitter ?? '0s') ?? 0);
-    const notBefore = new Date(Math.max(now.getTime(), fireTime.getTime() + jitterMs));
+    const notBefore = new Date(Math.max(now.getTime(), fireTime.getTime() + jitterOf(schedule.id, fireTime, jitterMs)));
     return { subject: Subjects.startRun, payload: command, msgId: `start:${runId}`, notBefore };
   }
 }
