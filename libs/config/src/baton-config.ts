@@ -36,6 +36,13 @@ export class BatonConfig {
   @Max(65535)
   BATON_GRPC_PORT = 50051;
 
+  /** Port of `GET /metrics` for a service run as its own process (the gateway serves it on the API port). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BATON_METRICS_PORT = 9464;
+
   /** Address the HTTP API binds to. */
   @IsString()
   BATON_HTTP_HOST = '127.0.0.1';

@@ -23,6 +23,11 @@ export class Secrets {
     return new Secrets(values);
   }
 
+  /** The values, only so that the logger can mask them wherever they would appear. */
+  valuesToMask(): string[] {
+    return Object.values(this.values);
+  }
+
   /**
    * A plain secret as written, or the value of a template over `secrets` only (e.g.
    * `Bearer ${ secrets.apiToken }`). `usage` names what is being resolved, for the error message.

@@ -1,5 +1,4 @@
 export { CoreModule } from './core.module';
-export { closeOnSignal, createLogger, startService } from './run-service';
 export type { ServiceDefinition } from './run-service';
 export { ServiceHealth } from './service-health';
 export { runServices } from './run-services';

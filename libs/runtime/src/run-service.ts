@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type BatonConfig, type Secrets } from '@baton/config';
 import { MessagingModule } from '@baton/messaging';
 import { shutdownTelemetry } from '@baton/telemetry';
+import { Logger as PinoNestLogger, LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { CoreModule } from './core.module';
 import { ServiceHealth } from './service-health';
 
@@ -15,29 +17,34 @@ export interface ServiceDefinition {
   listen?: (app: INestApplicationContext, config: BatonConfig) => Promise<void>;
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+/** Probes and scrapes are frequent and uninteresting; every other API request gets one log line. */
+const QUIET_ROUTES = /^\/(health\/|metrics)/;
 
-export function createLogger(serviceName: string, config: BatonConfig): ConsoleLogger {
-  const threshold = LOG_LEVELS.indexOf(config.BATON_LOG_LEVEL as (typeof LOG_LEVELS)[number]);
-  return new ConsoleLogger(serviceName, { json: true, logLevels: [...LOG_LEVELS.slice(0, threshold + 1)] });
-}
-
-/** Starts one service as a Nest application with its config, NATS, health responder and logger. */
-export async function startService(service: ServiceDefinition, config: BatonConfig, secrets: Secrets): Promise<INestApplicationContext> {
+/** Starts one service as a Nest application with its config, NATS, health responder and the process's logger. */
+export async function startService(
+  service: ServiceDefinition,
+  config: BatonConfig,
+  secrets: Secrets,
+  logger: Logger,
+): Promise<INestApplicationContext> {
   @Module({
-    imports: [CoreModule.forService(config, secrets, service.name), MessagingModule, service.module],
+    imports: [
+      // One process logger: nestjs-pino keeps the first root logger it is given for the whole process.
+      LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: { ignore: (req) => QUIET_ROUTES.test(req.url ?? '') } } }),
+      CoreModule.forService(config, secrets, service.name),
+      MessagingModule,
+      service.module,
+    ],
     providers: [ServiceHealth],
   })
   class ServiceRootModule {}
 
-  const logger = createLogger(service.name, config);
-  if (service.listen) {
-    const app = await NestFactory.create(ServiceRootModule, { logger, bodyParser: false });
-    await service.listen(app, config);
-    return app;
-  }
-  const app = await NestFactory.createApplicationContext(ServiceRootModule, { logger });
-  await app.init();
+  const app = service.listen
+    ? await NestFactory.create(ServiceRootModule, { bufferLogs: true, bodyParser: false })
+    : await NestFactory.createApplicationContext(ServiceRootModule, { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
+  if (service.listen) await service.listen(app, config);
+  else await app.init();
   return app;
 }
 
@@ -45,16 +52,18 @@ export async function startService(service: ServiceDefinition, config: BatonConf
  * Closes the applications in reverse start order on SIGTERM/SIGINT, so the edge stops taking work
  * before the services behind it drain, then flushes spans and exits.
  */
-export function closeOnSignal(apps: INestApplicationContext[], logger: ConsoleLogger): void {
+export function closeOnSignal(apps: INestApplicationContext[], logger: Logger, beforeExit: () => Promise<void>): void {
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal} received, shutting down`);
+    logger.info(`${signal} received, shutting down`);
     for (const app of [...apps].reverse()) {
       await app.close().catch((error: unknown) => logger.error(`shutdown: ${(error as Error).message}`));
     }
+    await beforeExit();
     await shutdownTelemetry();
+    logger.flush();
     process.exit(0);
   };
   process.once('SIGTERM', (s) => void close(s));

@@ -1,7 +1,8 @@
 import { ConfigError, loadConfig, Secrets } from '@baton/config';
-import { startTelemetry } from '@baton/telemetry';
+import { createServiceLogger, startTelemetry } from '@baton/telemetry';
 import type { INestApplicationContext } from '@nestjs/common';
-import { closeOnSignal, createLogger, startService, type ServiceDefinition } from './run-service';
+import { startMetricsServer } from './metrics-server';
+import { closeOnSignal, startService, type ServiceDefinition } from './run-service';
 
 /**
  * The `main` of every Baton process: validate config, start tracing, start each service in order,
@@ -19,16 +20,23 @@ export async function runServices(processName: string, services: ServiceDefiniti
     throw error;
   }
   startTelemetry({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, disabled: config.OTEL_SDK_DISABLED });
-  const logger = createLogger(processName, config);
+  const secrets = Secrets.fromEnvironment();
+  const logger = createServiceLogger({ name: processName, level: config.BATON_LOG_LEVEL, secretValues: secrets.valuesToMask() });
   const apps: INestApplicationContext[] = [];
+  let stopMetrics = async () => {};
   try {
-    const secrets = Secrets.fromEnvironment();
-    for (const service of services) apps.push(await startService(service, config, secrets));
+    for (const service of services) apps.push(await startService(service, config, secrets, logger));
+    // The gateway serves /metrics on the API port; a process without it opens its own metrics port.
+    if (!services.some((service) => service.listen)) {
+      stopMetrics = await startMetricsServer(config.BATON_METRICS_PORT, config.BATON_HTTP_HOST);
+      logger.info(`metrics on http://${config.BATON_HTTP_HOST}:${config.BATON_METRICS_PORT}/metrics`);
+    }
   } catch (error) {
     logger.fatal(`start-up failed: ${(error as Error).stack ?? String(error)}`);
     await Promise.allSettled([...apps].reverse().map((app) => app.close()));
+    logger.flush();
     process.exit(1);
   }
-  closeOnSignal(apps, logger);
-  logger.log(`${processName} started: ${services.map((s) => s.name).join(', ')}`);
+  closeOnSignal(apps, logger, stopMetrics);
+  logger.info(`${processName} started: ${services.map((s) => s.name).join(', ')}`);
 }

@@ -1,13 +1,18 @@
+export { createServiceLogger, currentLogFields, maskSecrets, withLogFields } from './logging';
+export type { LogFields, ServiceLoggerOptions } from './logging';
+export { addProbe, Metrics, metricsRegistry, renderMetrics } from './metrics';
 export {
   activeTraceId,
   BatonAttributes,
   extractTraceContext,
   injectTraceHeaders,
   inSpan,
+  recordSpan,
   serviceTracer,
   shutdownTelemetry,
   SpanKind,
   SpanStatusCode,
   startTelemetry,
+  withRunAttributes,
 } from './tracing';
-export type { CarrierHeaders, Span, SpanOptions, TelemetryOptions, Tracer } from './tracing';
+export type { Attributes, CarrierHeaders, Link, Span, SpanOptions, TelemetryOptions, Tracer } from './tracing';

@@ -6,6 +6,7 @@ import {
   SpanStatusCode,
   type Attributes,
   type Context,
+  type Link,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
@@ -15,6 +16,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { withLogFields, type LogFields } from './logging';
 
 export interface TelemetryOptions {
   /** OTLP/HTTP base URL, e.g. http://localhost:4318; spans go to `<endpoint>/v1/traces`. */
@@ -77,6 +79,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** Parent context; defaults to the active one. */
   parent?: Context;
+  /** Spans of other traces this one follows from (a child run's trace links its parent's step). */
+  links?: Link[];
 }
 
 /**
@@ -85,9 +89,13 @@ export interface SpanOptions {
  */
 export async function inSpan<T>(tracer: Tracer, name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
   const parent = options.parent ?? context.active();
-  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
+  const span = tracer.startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, links: options.links },
+    parent,
+  );
   try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
+    return await context.with(withLogFields(trace.setSpan(parent, span), logFieldsOf(options.attributes)), () => work(span));
   } catch (error) {
     span.recordException(error as Error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
@@ -95,6 +103,34 @@ export async function inSpan<T>(tracer: Tracer, name: string, options: SpanOptio
   } finally {
     span.end();
   }
+}
+
+/**
+ * Records a span for something that already happened, such as the time a message waited in its
+ * stream before a consumer took it.
+ */
+export function recordSpan(tracer: Tracer, name: string, options: SpanOptions & { startTime: Date; endTime: Date }): void {
+  const parent = options.parent ?? context.active();
+  tracer
+    .startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, startTime: options.startTime }, parent)
+    .end(options.endTime);
+}
+
+/** Adds run attributes to the active span and to the log lines written inside `work`. */
+export function withRunAttributes<T>(attributes: Attributes, work: () => T): T {
+  trace.getActiveSpan()?.setAttributes(attributes);
+  return context.with(withLogFields(context.active(), logFieldsOf(attributes)), work);
+}
+
+function logFieldsOf(attributes: Attributes | undefined): LogFields {
+  if (!attributes) return {};
+  const fields: LogFields = {};
+  const text = (key: string) => (typeof attributes[key] === 'string' ? (attributes[key] as string) : undefined);
+  if (text(BatonAttributes.runId)) fields.run_id = text(BatonAttributes.runId);
+  if (text(BatonAttributes.workflow)) fields.workflow = text(BatonAttributes.workflow);
+  if (text(BatonAttributes.stepId)) fields.step_id = text(BatonAttributes.stepId);
+  if (typeof attributes[BatonAttributes.attempt] === 'number') fields.attempt = attributes[BatonAttributes.attempt] as number;
+  return fields;
 }
 
 /** Trace id of the active span, if any. */
@@ -113,4 +149,4 @@ export const BatonAttributes = {
 } as const;
 
 export { SpanKind, SpanStatusCode };
-export type { Span, Tracer };
+export type { Attributes, Link, Span, Tracer };

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@baton/contracts';
-import { BatonAttributes, extractTraceContext, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
+import { addProbe, BatonAttributes, extractTraceContext, inSpan, Metrics, recordSpan, serviceTracer, SpanKind } from '@baton/telemetry';
 import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { DecoratedMethods } from '../decorated-methods';
@@ -15,6 +15,7 @@ type Handler = (message: InboundMessage) => Promise<void>;
 interface RunningConsumer {
   messages: ConsumerMessages;
   loop: Promise<void>;
+  removeProbes: () => void;
 }
 
 /**
@@ -42,7 +43,10 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    for (const consumer of this.running) consumer.messages.stop();
+    for (const consumer of this.running) {
+      consumer.removeProbes();
+      consumer.messages.stop();
+    }
     await Promise.allSettled(this.running.map((c) => c.loop));
   }
 
@@ -78,7 +82,18 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       }
       await Promise.allSettled(inFlight);
     })();
-    return { messages, loop };
+    return { messages, loop, removeProbes: this.probeLag(spec) };
+  }
+
+  /** Queue lag of the durable consumer, read from JetStream at scrape time. */
+  private probeLag(spec: ConsumerSpec): () => void {
+    const info = () => this.nats.jsm.consumers.info(this.nats.streamName(spec.stream.name), spec.durable);
+    const labels = { consumer: spec.durable };
+    const removers = [
+      addProbe(Metrics.consumerPending, async () => [{ labels, value: (await info()).num_pending }]),
+      addProbe(Metrics.consumerAckPending, async () => [{ labels, value: (await info()).num_ack_pending }]),
+    ];
+    return () => removers.forEach((remove) => remove());
   }
 
   private async handle(spec: ConsumerSpec, handler: Handler, msg: JsMsg): Promise<void> {
@@ -101,6 +116,20 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
       working: () => msg.working(),
     };
     const tracer = serviceTracer(this.serviceName);
+    const parent = extractTraceContext(headers);
+    const takenAt = new Date();
+    Metrics.queueWait.observe({ consumer: spec.durable }, Math.max(0, takenAt.getTime() - msg.time.getTime()) / 1000);
+    recordSpan(tracer, `queue wait ${spec.durable}`, {
+      kind: SpanKind.CONSUMER,
+      parent,
+      startTime: msg.time,
+      endTime: takenAt,
+      attributes: {
+        [BatonAttributes.subject]: subject,
+        'messaging.consumer.group.name': spec.durable,
+        'baton.delivery': message.deliveryCount,
+      },
+    });
     // Long handlers (an HTTP call with a generous timeout) must not be redelivered mid-flight.
     const ackWait = spec.ackWaitMs ?? DEFAULT_CONSUMER.ackWaitMs;
     const keepAlive = setInterval(() => msg.working(), Math.max(1000, ackWait / 3));
@@ -110,7 +139,7 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
         `process ${spec.filterSubject}`,
         {
           kind: SpanKind.CONSUMER,
-          parent: extractTraceContext(headers),
+          parent,
           attributes: { [BatonAttributes.subject]: subject, 'messaging.consumer.group.name': spec.durable },
         },
         () => handler(message),

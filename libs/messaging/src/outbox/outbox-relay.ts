@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { CarrierHeaders } from '@baton/telemetry';
+import { addProbe, Metrics, type CarrierHeaders } from '@baton/telemetry';
 import type { DataSource } from 'typeorm';
 import type { JetStreamPublisher } from '../jetstream/jetstream-publisher';
 import { encodeJson } from '../message-headers';
@@ -10,6 +10,8 @@ interface OutboxRow {
   msg_id: string;
   payload: unknown;
   trace_headers: CarrierHeaders;
+  /** Set for a durable timer (a row written to be published later): how late past its due time it is now. */
+  late_ms: number | null;
 }
 
 const BATCH_SIZE = 256;
@@ -28,6 +30,7 @@ export class OutboxRelay {
   private loop?: Promise<void>;
   private wake?: () => void;
   private kicked = false;
+  private removeProbes?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -38,9 +41,11 @@ export class OutboxRelay {
   onApplicationBootstrap(): void {
     this.running = true;
     this.loop = this.run();
+    this.removeProbes = this.probeBacklog();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.removeProbes?.();
     this.running = false;
     this.kick();
     await this.loop;
@@ -70,7 +75,9 @@ export class OutboxRelay {
   private relayBatch(): Promise<{ published: number; held: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
-        `SELECT "id", "subject", "msg_id", "payload", "trace_headers" FROM "${this.schema}"."outbox"
+        `SELECT "id", "subject", "msg_id", "payload", "trace_headers",
+                CASE WHEN "not_before" > "created_at" THEN EXTRACT(EPOCH FROM (clock_timestamp() - "not_before")) * 1000 END AS "late_ms"
+         FROM "${this.schema}"."outbox"
          WHERE "not_before" <= now() ORDER BY "id" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
       )) as OutboxRow[];
       if (rows.length === 0) return { published: 0, held: 0 };
@@ -90,11 +97,32 @@ export class OutboxRelay {
           `outbox (${this.schema}): ${held} message(s) held for retry, e.g. to ${rows[firstFailure].subject}: ${reason.message}`,
         );
       }
+      for (const [i, row] of rows.entries()) {
+        if (outcomes[i].status === 'fulfilled' && row.late_ms !== null) {
+          Metrics.timerLateness.observe({ schema: this.schema }, Math.max(0, Number(row.late_ms)) / 1000);
+        }
+      }
       if (published.length > 0) {
         await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "id" = ANY($1::bigint[])`, [published]);
       }
       return { published: published.length, held: rows.length - published.length };
     });
+  }
+
+  /** Due messages not yet relayed, and timers still waiting, counted at scrape time. */
+  private probeBacklog(): () => void {
+    const labels = { schema: this.schema };
+    const count = async (condition: string) => {
+      const [row] = (await this.dataSource.query(`SELECT count(*)::int AS "n" FROM "${this.schema}"."outbox" WHERE ${condition}`)) as [
+        { n: number },
+      ];
+      return [{ labels, value: row.n }];
+    };
+    const removers = [
+      addProbe(Metrics.outboxBacklog, () => count(`"not_before" <= now()`)),
+      addProbe(Metrics.timersScheduled, () => count(`"not_before" > now()`)),
+    ];
+    return () => removers.forEach((remove) => remove());
   }
 
   private sleep(ms: number): Promise<void> {

@@ -43,9 +43,10 @@ export class Outbox {
     const traceHeaders = JSON.stringify(injectTraceHeaders());
     const values: unknown[] = [];
     const rows = messages.map((m, i) => {
-      values.push(m.subject, m.msgId, JSON.stringify(m.payload), traceHeaders, m.notBefore ?? new Date());
+      // Immediate messages take the database's now(), so that only timers have `not_before` after `created_at`.
+      values.push(m.subject, m.msgId, JSON.stringify(m.payload), traceHeaders, m.notBefore ?? null);
       const p = i * 5;
-      return `($${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, $${p + 5})`;
+      return `($${p + 1}, $${p + 2}, $${p + 3}::jsonb, $${p + 4}::jsonb, COALESCE($${p + 5}::timestamptz, now()))`;
     });
     await manager.query(
       `INSERT INTO "${this.schema}"."outbox" ("subject", "msg_id", "payload", "trace_headers", "not_before") VALUES ${rows.join(', ')}`,

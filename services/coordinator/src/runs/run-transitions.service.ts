@@ -9,6 +9,7 @@ import type { EntityManager } from 'typeorm';
 import { decide, isTerminal, type Decision, type EngineCommand, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
 import { EventWaitsRepository } from './event-waits.repository';
+import { recordDecisionMetrics } from './run-metrics';
 import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
 
@@ -43,6 +44,7 @@ export class RunTransitions {
     const pinned = await this.definitions.resolve(command.workflow, command.version);
     const now = this.clock.now();
     const key = await concurrencyKeyOf(pinned.definition, command.input);
+    const decided: Decision[] = [];
     const created = await this.runs.dataSource.transaction(async (manager) => {
       const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, activeTraceId(), key);
       if (!locked) return false;
@@ -51,16 +53,17 @@ export class RunTransitions {
         await this.runs.save(manager, locked, locked.state, [{ type: 'RunQueued', data: { key, limit }, at: now.toISOString() }]);
         return true;
       }
-      const decision = await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, now);
-      if (isTerminal(decision.state)) await this.admitQueued(manager, locked);
+      const decision = await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, now, decided);
+      if (isTerminal(decision.state)) await this.admitQueued(manager, locked, decided);
       return true;
     });
+    decided.forEach(recordDecisionMetrics);
     if (created) this.relay.kick();
     return { created };
   }
 
   /** A run holding a concurrency slot ended: start the queued runs of its key, oldest first, while slots are free. */
-  private async admitQueued(manager: EntityManager, ended: LockedRun): Promise<void> {
+  private async admitQueued(manager: EntityManager, ended: LockedRun, decided: Decision[]): Promise<void> {
     const key = ended.entity.concurrencyKey;
     if (key === null) return;
     const { workflow } = ended.state;
@@ -71,12 +74,13 @@ export class RunTransitions {
       const locked = next === undefined ? null : await this.runs.lock(manager, next);
       if (!locked) return;
       const pinned = await this.definitions.get(workflow, locked.state.version);
-      await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, this.clock.now());
+      await this.decideAndSave(manager, locked, pinned, { type: 'RunStarted' }, this.clock.now(), decided);
     }
   }
 
   /** Feeds one event to an existing run; null for an unknown run (logged and dropped: nothing can use it). */
   async apply(runId: string, event: RunEvent): Promise<Decision | null> {
+    const decided: Decision[] = [];
     const decision = await this.runs.dataSource.transaction(async (manager) => {
       const locked = await this.runs.lock(manager, runId);
       if (!locked) {
@@ -84,10 +88,11 @@ export class RunTransitions {
         return null;
       }
       const pinned = await this.definitions.get(locked.state.workflow, locked.state.version);
-      const decision = await this.decideAndSave(manager, locked, pinned, event, this.clock.now());
-      if (!isTerminal(locked.state) && isTerminal(decision.state)) await this.admitQueued(manager, locked);
+      const decision = await this.decideAndSave(manager, locked, pinned, event, this.clock.now(), decided);
+      if (!isTerminal(locked.state) && isTerminal(decision.state)) await this.admitQueued(manager, locked, decided);
       return decision;
     });
+    decided.forEach(recordDecisionMetrics);
     this.relay.kick();
     return decision;
   }
@@ -95,7 +100,7 @@ export class RunTransitions {
   /**
    * Decides and saves one event, then offers each step that began waiting for an event the
    * buffered events of its type, one by one while it still waits (each a decision of its own).
-   * Returns all of it as one decision.
+   * Returns all of it as one decision; `decided` collects each saved decision, for metrics after commit.
    */
   private async decideAndSave(
     manager: EntityManager,
@@ -103,8 +108,9 @@ export class RunTransitions {
     pinned: PinnedDefinition,
     event: RunEvent,
     now: Date,
+    decided: Decision[],
   ): Promise<Decision> {
-    let decision = await this.decideAndSaveOne(manager, locked, pinned, event, now);
+    let decision = await this.decideAndSaveOne(manager, locked, pinned, event, now, decided);
     if (this.eventBufferMs === 0) return decision;
     for (const wait of decision.commands.filter((c) => c.type === 'AwaitEvent')) {
       const since = new Date(now.getTime() - this.eventBufferMs);
@@ -112,7 +118,7 @@ export class RunTransitions {
         const step = decision.state.steps[wait.stepId];
         if (step?.status !== 'waiting' || step.attempts !== wait.attempt) break;
         const received: RunEvent = { type: 'EventReceived', stepId: wait.stepId, attempt: wait.attempt, event: buffered };
-        const next = await this.decideAndSave(manager, afterDecision(locked, decision), pinned, received, now);
+        const next = await this.decideAndSave(manager, afterDecision(locked, decision), pinned, received, now, decided);
         decision = {
           state: next.state,
           commands: [...decision.commands, ...next.commands],
@@ -129,6 +135,7 @@ export class RunTransitions {
     pinned: PinnedDefinition,
     event: RunEvent,
     now: Date,
+    decided: Decision[],
   ): Promise<Decision> {
     const attributes = {
       [BatonAttributes.runId]: locked.state.id,
@@ -145,6 +152,7 @@ export class RunTransitions {
       await this.updateEventWaits(manager, decision.state.id, decision.commands, now);
       const transition = locked.entity.historySeq + decision.history.length;
       await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now, transition));
+      decided.push(decision);
       return decision;
     });
   }

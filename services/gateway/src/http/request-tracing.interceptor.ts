@@ -1,12 +1,13 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import { context as otelContext, trace } from '@opentelemetry/api';
-import { extractTraceContext, serviceTracer, SpanKind, SpanStatusCode, type CarrierHeaders } from '@baton/telemetry';
+import { extractTraceContext, Metrics, serviceTracer, SpanKind, SpanStatusCode, type CarrierHeaders } from '@baton/telemetry';
 import type { Request, Response } from 'express';
 import { Observable } from 'rxjs';
 
 /**
  * One SERVER span per API request, continuing the caller's `traceparent`, so a run started over
- * HTTP joins the caller's trace. The handler runs inside the span's context.
+ * HTTP joins the caller's trace. The handler runs inside the span's context. Also times the
+ * request for `baton_http_request_duration_seconds`, by route pattern (never the raw path).
  */
 @Injectable()
 export class RequestTracingInterceptor implements NestInterceptor {
@@ -22,7 +23,9 @@ export class RequestTracingInterceptor implements NestInterceptor {
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': request.method, 'http.route': route } },
       parent,
     );
+    const stopTimer = Metrics.httpRequests.startTimer({ method: request.method, route });
     response.once('finish', () => {
+      stopTimer({ status: String(response.statusCode) });
       span.setAttribute('http.response.status_code', response.statusCode);
       if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();

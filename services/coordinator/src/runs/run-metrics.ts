@@ -1,0 +1,33 @@
+import { Metrics } from '@baton/telemetry';
+import { isTerminal, type Decision } from '../engine';
+
+const seconds = (from: string | undefined, to: string | undefined) =>
+  from === undefined || to === undefined ? undefined : Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
+
+/**
+ * Counts what a committed decision did: runs started and ended, step attempts and the duration of
+ * steps that reached their final status. Called after commit, so a rolled-back decision counts nothing.
+ */
+export function recordDecisionMetrics(decision: Decision): void {
+  const { state } = decision;
+  const workflow = state.workflow;
+  for (const record of decision.history) {
+    if (record.type === 'RunStarted') Metrics.runsStarted.inc({ workflow });
+    if ((record.type === 'StepCompleted' || record.type === 'StepFailed') && record.stepId !== undefined) {
+      const step = state.steps[record.stepId];
+      if (!step) continue;
+      const outcome = record.type === 'StepCompleted' ? 'completed' : 'failed';
+      Metrics.stepAttempts.inc({ workflow, step_type: step.type, outcome });
+      const duration = seconds(step.startedAt, step.endedAt);
+      if (step.status === outcome && duration !== undefined) {
+        Metrics.stepDuration.observe({ workflow, step_type: step.type, status: step.status }, duration);
+      }
+    }
+  }
+  const ended = decision.history.some((record) => /^Run(Completed|Failed|Cancelled|Compensated|TimedOut)$/.test(record.type));
+  if (ended && isTerminal(state)) {
+    Metrics.runsEnded.inc({ workflow, status: state.status });
+    const duration = seconds(state.startedAt ?? state.createdAt, state.endedAt);
+    if (duration !== undefined) Metrics.runDuration.observe({ workflow, status: state.status }, duration);
+  }
+}
