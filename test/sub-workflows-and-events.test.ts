@@ -4,8 +4,8 @@ import { cloudEvent, publishEvent } from './support/cloud-events';
 import { HttpTarget } from './support/http-target';
 import { Platform, type RunBody, type StepBody } from './support/platform';
 
-type ChildStep = StepBody & { childRunId?: string; error?: { message: string; code?: string } };
-type Run = Omit<RunBody, 'steps'> & { steps: ChildStep[]; parentRunId?: string; trigger: Record<string, unknown> };
+type ChildStep = StepBody & { childRunId?: string; startedAt?: string; error?: { message: string; code?: string } };
+type Run = Omit<RunBody, 'steps'> & { steps: ChildStep[]; parentRunId?: string; trigger: Record<string, unknown>; waitingFor?: unknown[] };
 
 const stepOf = (run: Run, id: string): ChildStep => {
   const step = run.steps.find((s) => s.id === id);
@@ -154,6 +154,11 @@ output: "\${ steps.ship.output }"
       const second = await start('await-payment', { orderId: 'o-2' });
       await expect.poll(async () => stepOf(await run(first), 'paid').status).toBe('waiting');
       await expect.poll(async () => stepOf(await run(second), 'paid').status).toBe('waiting');
+      const waiting = await run(second);
+      const timeoutAt = new Date(Date.parse(stepOf(waiting, 'paid').startedAt ?? '') + 20_000).toISOString();
+      expect(waiting.waitingFor).toEqual([
+        { kind: 'event', stepId: 'paid', eventType: 'payment.captured', match: 'event.data.orderId = input.orderId', timeoutAt },
+      ]);
 
       await publish('payment.captured', { orderId: 'o-2', amount: 20 });
       const done = await finished(second);

@@ -131,6 +131,30 @@ export class ListRunsQueryDto extends PageQueryDto {
   parentRunId?: string;
 }
 
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead_lettered'] as const;
+
+/** `GET /v1/notifications/deliveries?runId=&workflow=&status=`. */
+export class ListDeliveriesQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  runId?: string;
+
+  @IsOptional()
+  @IsString()
+  workflow?: string;
+
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
+  status?: (typeof DELIVERY_STATUSES)[number];
+}
+
+/** `GET /v1/insights/{workflow}?window=`: the history window the figures are computed over. */
+export class InsightsQueryDto {
+  @IsOptional()
+  @Matches(/^\d+(ms|s|m|h|d)$/, { message: 'window must be a duration such as 30m, 24h or 7d' })
+  window: string = '24h';
+}
+
 /** `POST /v1/schedules/{id}/backfill`: the window whose fire times get a run each. */
 export class BackfillDto {
   @IsRFC3339()

@@ -1,6 +1,9 @@
 export {
   BackfillDto,
+  DELIVERY_STATUSES,
   CloudEventDto,
+  InsightsQueryDto,
+  ListDeliveriesQueryDto,
   ListRunsQueryDto,
   ListSchedulesQueryDto,
   PageQueryDto,
@@ -18,6 +21,7 @@ export type {
   ParentTrigger,
   PublishTaskInput,
   RunError,
+  RunAlert,
   RunLifecycleEvent,
   RunTrigger,
   StartRunCommand,
@@ -48,6 +52,9 @@ export type { Validated } from './validation';
 export type {
   DefinitionSummary,
   DefinitionView,
+  DeliveryStatus,
+  DeliveryView,
+  GlobalNotificationRuleView,
   HistoryEntryView,
   Page,
   RejectedEventView,
@@ -55,6 +62,7 @@ export type {
   RunView,
   ScheduleView,
   StepView,
+  WaitReason,
 } from './views';
 export { CursorShapes, decodeCursor, encodeCursor, InvalidCursorError } from './cursor';
 export { isUuid, RunIds } from './run-ids';

@@ -98,16 +98,26 @@ export interface TaskHeartbeat {
   status: 'running';
 }
 
-/** `baton.lifecycle.<workflow>.<status>`: a run changed status (contract). */
+/**
+ * `baton.lifecycle.<workflow>.<status>`: a run changed status (contract). The same message on
+ * `baton.lifecycle.<workflow>.<event>` with `event` set reports an alert about a run that keeps its
+ * status: `sla_at_risk`, `sla_breached`, or `approval_requested` (with the approval's `stepId`).
+ */
 export interface RunLifecycleEvent {
   runId: string;
   workflow: string;
   version: number;
   status: RunStatus;
+  event?: RunAlert;
+  stepId?: string;
   output?: unknown;
   error?: RunError;
+  /** With an SLA alert: when the run is predicted to end, its SLA deadline and the breach probability. */
+  sla?: { deadline: string; predictedEndAt?: string; breachProbability?: number };
   occurredAt: string;
 }
+
+export type RunAlert = 'sla_at_risk' | 'sla_breached' | 'approval_requested';
 
 export interface RunError {
   message: string;

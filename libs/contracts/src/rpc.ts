@@ -2,6 +2,9 @@ import type { FieldError } from '@baton/dsl';
 import type {
   DefinitionSummary,
   DefinitionView,
+  DeliveryStatus,
+  DeliveryView,
+  GlobalNotificationRuleView,
   HistoryEntryView,
   Page,
   RejectedEventView,
@@ -82,6 +85,23 @@ export interface RpcCatalogue {
   'baton.rpc.scheduler.fire-schedule': {
     request: { id: string } & ({ mode: 'trigger' } | { mode: 'backfill'; from: string; to: string });
     reply: { runIds: string[] };
+  };
+  /** Create or replace a global notification rule; the body is checked like a definition's rule. */
+  'baton.rpc.notifier.put-rule': {
+    request: { name: string; rule: unknown };
+    reply: { created: boolean; rule: GlobalNotificationRuleView };
+  };
+  'baton.rpc.notifier.list-rules': {
+    request: Record<string, never>;
+    reply: { items: GlobalNotificationRuleView[] };
+  };
+  'baton.rpc.notifier.delete-rule': {
+    request: { name: string };
+    reply: { deleted: true };
+  };
+  'baton.rpc.notifier.list-deliveries': {
+    request: { runId?: string; workflow?: string; status?: DeliveryStatus; limit: number; cursor?: string };
+    reply: Page<DeliveryView>;
   };
   'baton.rpc.scheduler.rejected-events': {
     request: { limit: number; cursor?: string };

@@ -1,6 +1,7 @@
 import type {
   CancelRunCommand,
   CloudEvent,
+  RunAlert,
   RunLifecycleEvent,
   StartRunCommand,
   StepDueCommand,
@@ -21,7 +22,7 @@ export const Subjects = {
   stepDue: 'baton.cmd.step-due',
   task: (taskType: string) => `baton.tasks.${taskType}` as const,
   taskResult: 'baton.results.task',
-  lifecycle: (workflow: string, status: RunStatus) => `baton.lifecycle.${workflow}.${status}` as const,
+  lifecycle: (workflow: string, status: RunStatus | RunAlert) => `baton.lifecycle.${workflow}.${status}` as const,
   deadLetter: (consumer: string) => `baton.dlq.${consumer}` as const,
 } as const;
 

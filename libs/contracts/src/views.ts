@@ -1,4 +1,4 @@
-import type { FieldError, WorkflowDefinition } from '@baton/dsl';
+import type { FieldError, NotificationChannel, NotificationRule, WorkflowDefinition } from '@baton/dsl';
 import type { CloudEvent, RunError, RunTrigger } from './messages';
 import type { RunStatus, StepStatus } from './statuses';
 
@@ -55,9 +55,35 @@ export interface RunView {
   createdAt: string;
   startedAt?: string;
   endedAt?: string;
+  /** What a run that has not ended is waiting for, from its state and definition; absent once it has ended. */
+  waitingFor?: WaitReason[];
 }
 
-export type RunSummary = Omit<RunView, 'steps' | 'input' | 'output'>;
+/**
+ * One thing a run waits for (`RunView.waitingFor`). An instant the coordinator cannot work out
+ * from the run and its definition (a retry's back-off, a wait begun again by a run retry) is left
+ * out rather than guessed. `compensation`: the wait is for the step's saga compensation.
+ */
+export type WaitReason =
+  /** A `delay` step, or a step waiting out its retry back-off. */
+  | { kind: 'timer'; stepId: string; reason: 'delay' | 'retry'; until?: string; compensation?: true }
+  /** A `waitForEvent` step: an event of `eventType` for which `match` (as written in the definition) holds. */
+  | { kind: 'event'; stepId: string; eventType: string; match?: string; timeoutAt?: string }
+  /** An `approval` step: a decision posted to `/v1/runs/{id}/signals/{signal}`. */
+  | { kind: 'approval'; stepId: string; signal: string; timeoutAt?: string }
+  /** A queued run: `limit` runs sharing its concurrency `key` are active. */
+  | { kind: 'concurrency'; key: string; limit: number }
+  /** An attempt handed to an external worker on `baton.tasks.<taskType>`. */
+  | { kind: 'worker'; stepId: string; taskType: string; attempt: number; compensation?: true }
+  /** An attempt of a built-in step type, handed to the executor. */
+  | { kind: 'executor'; stepId: string; stepType: 'http' | 'publish'; attempt: number; compensation?: true }
+  /** A `subWorkflow` step: the end of its child run. */
+  | { kind: 'child'; stepId: string; childRunId: string }
+  /** Paused, the run starts nothing (not even a due retry) until resumed. */
+  | { kind: 'paused' };
+
+/** Lists do not work out what runs wait for: that needs each run's definition. */
+export type RunSummary = Omit<RunView, 'steps' | 'input' | 'output' | 'waitingFor'>;
 
 export interface HistoryEntryView {
   seq: number;
@@ -97,6 +123,39 @@ export interface RejectedEventView {
   errors: FieldError[];
   event: unknown;
   receivedAt: string;
+}
+
+/** A notification rule that applies to every workflow, or to those it names (`/v1/notifications/rules`). */
+export type GlobalNotificationRuleView = NotificationRule & {
+  name: string;
+  /** Only runs of these workflows; all workflows when absent. */
+  workflows?: string[];
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead_lettered';
+
+/** One notification to one channel, across all its attempts (`GET /v1/notifications/deliveries`). */
+export interface DeliveryView {
+  /** `<runId>:<event>:<rule>`; sent as `X-Baton-Delivery` so receivers can deduplicate. */
+  id: string;
+  runId: string;
+  workflow: string;
+  event: string;
+  /** `definition[<index>]` for a rule of the workflow's definition, `global:<name>` for a global rule. */
+  rule: string;
+  channel: NotificationChannel;
+  /** The URL, the e-mail addresses or the subject. */
+  target: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError?: string;
+  lastStatusCode?: number;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** Cursor-paginated list (DESIGN.md §4, contract). */

@@ -25,7 +25,16 @@ export const MAX_FOREACH_ITEMS = 1000;
 export const MAX_FOREACH_CONCURRENCY = 100;
 
 /** The run endings a notification rule can react to. */
-export const NOTIFICATION_EVENTS: readonly string[] = ['completed', 'failed', 'compensated', 'cancelled', 'timed_out'];
+export const NOTIFICATION_EVENTS: readonly string[] = [
+  'completed',
+  'failed',
+  'compensated',
+  'cancelled',
+  'timed_out',
+  'sla_at_risk',
+  'sla_breached',
+  'approval_requested',
+];
 
 export const BACKOFF_KINDS: readonly string[] = ['fixed', 'exponential'];
 

@@ -20,6 +20,8 @@ export interface WorkflowDefinition {
   /** Workflow output template, evaluated when every step has completed. */
   output?: Template;
   notifications?: NotificationRule[];
+  /** Service level: how long a run should take at most (alerts, not a deadline: see `timeout`). */
+  sla?: SlaDefinition;
   /** Run the compensations of completed steps when the run is cancelled, too (not only when it fails). */
   compensateOnCancel?: boolean;
   /**
@@ -295,16 +297,49 @@ export const STEP_TYPES: readonly StepType[] = [
   'waitForEvent',
 ];
 
-export type NotificationEvent = 'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out';
+/** A run's final statuses, its SLA alerts, and an approval step beginning to wait. */
+export type NotificationEvent =
+  'completed' | 'failed' | 'compensated' | 'cancelled' | 'timed_out' | 'sla_at_risk' | 'sla_breached' | 'approval_requested';
 
+/** A signed JSON POST (`X-Baton-Signature` when `secret` is set). */
+export interface WebhookChannel {
+  url: string;
+  /** HMAC-SHA256 signing key; plain text or `${ secrets.<name> }`. */
+  secret?: string;
+  headers?: Record<string, string>;
+}
+
+/** A Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat…): `{text, blocks}`. */
+export interface ChatChannel {
+  url: string;
+}
+
+/** An e-mail through the SMTP server of `BATON_SMTP_URL`. */
+export interface EmailChannel {
+  to: string[];
+}
+
+/** A JSON message published to a NATS subject (JetStream when a stream covers it). */
+export interface NatsChannel {
+  subject: string;
+}
+
+export const NOTIFICATION_CHANNELS = ['webhook', 'chat', 'email', 'nats'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+/** Exactly one channel per rule. */
 export interface NotificationRule {
   on: NotificationEvent[];
-  webhook: {
-    url: string;
-    /** HMAC-SHA256 signing key; plain text or `${ secrets.<name> }`. */
-    secret?: string;
-    headers?: Record<string, string>;
-  };
+  webhook?: WebhookChannel;
+  chat?: ChatChannel;
+  email?: EmailChannel;
+  nats?: NatsChannel;
+}
+
+/** The run should end within `duration`; `sla_at_risk` is raised when the predicted breach probability reaches `atRiskProbability`. */
+export interface SlaDefinition {
+  duration: string;
+  atRiskProbability: number;
 }
 
 /** What expressions can see (DESIGN.md §3). */

@@ -13,8 +13,14 @@ export type {
   HttpStepDefinition,
   MisfirePolicy,
   OverlapPolicy,
+  ChatChannel,
+  EmailChannel,
+  NatsChannel,
+  NotificationChannel,
   NotificationEvent,
   NotificationRule,
+  SlaDefinition,
+  WebhookChannel,
   PublishStepDefinition,
   RetryPolicy,
   ScheduleTriggerDefinition,
@@ -35,7 +41,14 @@ export type {
   WaitForEventStepDefinition,
   WorkflowDefinition,
 } from './definition.types';
-export { COMPENSATION_TYPES, MISFIRE_POLICIES, OVERLAP_POLICIES, PARALLEL_MODES, STEP_TYPES } from './definition.types';
+export {
+  COMPENSATION_TYPES,
+  MISFIRE_POLICIES,
+  NOTIFICATION_CHANNELS,
+  OVERLAP_POLICIES,
+  PARALLEL_MODES,
+  STEP_TYPES,
+} from './definition.types';
 export type { CronSpec } from './cron-schedule';
 export {
   DEFAULT_CATCH_UP_LIMIT,
@@ -69,6 +82,7 @@ export type { DefinitionFormat, DefinitionParse } from './parse-definition';
 export { parseDefinitionText } from './parse-definition';
 export type { DefinitionValidation } from './validate-definition';
 export { validateDefinition } from './validate-definition';
+export { validateNotificationRule } from './validate-notifications';
 export type { StepGraph } from './step-graph';
 export { buildStepGraph, readySteps } from './step-graph';
 export type { ExpressionErrorKind, ExpressionLimits } from './expressions';

@@ -504,30 +504,42 @@ describe('validateDefinition: triggers', () => {
 
 describe('validateDefinition: notifications', () => {
   const notifications = (value: unknown): FieldError[] => errorsOf({ ...base(), notifications: value });
+  const EVENTS = 'completed, failed, compensated, cancelled, timed_out, sla_at_risk, sla_breached, approval_requested';
 
-  it('accepts webhook rules', () => {
+  it('accepts one channel per rule: webhook, chat, email or nats', () => {
     expect(
-      notifications([{ on: ['completed'], webhook: { url: 'https://hooks.test/x', secret: 'plain', headers: { 'X-A': 'b' } } }]),
+      notifications([
+        { on: ['completed'], webhook: { url: 'https://hooks.test/x', secret: 'plain', headers: { 'X-A': 'b' } } },
+        { on: ['failed', 'sla_at_risk'], chat: { url: 'https://hooks.slack.test/T1/B2' } },
+        { on: ['sla_breached'], email: { to: ['ops@example.com', 'lead@example.com'] } },
+        { on: ['approval_requested'], email: { to: 'approvers@example.com' } },
+        { on: ['timed_out'], nats: { subject: 'ops.alerts' } },
+      ]),
     ).toEqual([]);
   });
 
   it('checks on', () => {
     expect(notifications([{ webhook: { url: 'https://h.test' } }])).toEqual([
-      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed, compensated, cancelled, timed_out' },
+      { path: 'notifications[0].on', message: `on must be a non-empty array of ${EVENTS}` },
     ]);
     expect(notifications([{ on: [], webhook: { url: 'https://h.test' } }])).toEqual([
-      { path: 'notifications[0].on', message: 'on must be a non-empty array of completed, failed, compensated, cancelled, timed_out' },
+      { path: 'notifications[0].on', message: `on must be a non-empty array of ${EVENTS}` },
     ]);
-    expect(notifications([{ on: ['failed', 'sla_breached'], webhook: { url: 'https://h.test' } }])).toEqual([
-      {
-        path: 'notifications[0].on[1]',
-        message: "unknown notification event 'sla_breached'; expected one of completed, failed, compensated, cancelled, timed_out",
-      },
+    expect(notifications([{ on: ['failed', 'exploded'], webhook: { url: 'https://h.test' } }])).toEqual([
+      { path: 'notifications[0].on[1]', message: `unknown notification event 'exploded'; expected one of ${EVENTS}` },
     ]);
   });
 
-  it('checks the webhook', () => {
-    expect(notifications([{ on: ['failed'] }])).toEqual([{ path: 'notifications[0].webhook', message: 'webhook is required' }]);
+  it('needs exactly one channel', () => {
+    expect(notifications([{ on: ['failed'] }])).toEqual([
+      { path: 'notifications[0]', message: 'a notification needs one channel: webhook, chat, email, nats' },
+    ]);
+    expect(notifications([{ on: ['failed'], webhook: { url: 'https://h.test' }, nats: { subject: 'a.b' } }])).toEqual([
+      { path: 'notifications[0]', message: 'a notification has exactly one channel, got webhook and nats' },
+    ]);
+  });
+
+  it('checks each channel', () => {
     expect(
       notifications([{ on: ['failed'], webhook: { url: 'mailto:ops@x.test', secret: '${ secrets. }', headers: 3, retry: 1 } }]),
     ).toEqual([
@@ -536,13 +548,50 @@ describe('validateDefinition: notifications', () => {
       { path: 'notifications[0].webhook.secret', message: expect.stringContaining('invalid expression') },
       { path: 'notifications[0].webhook.headers', message: 'headers must be an object of strings' },
     ]);
+    expect(notifications([{ on: ['failed'], chat: { url: 'slack' } }])).toEqual([
+      { path: 'notifications[0].chat.url', message: "url must be an http(s) URL, got 'slack'" },
+    ]);
+    expect(notifications([{ on: ['failed'], email: { to: ['ops@example.com', 'nobody'] } }])).toEqual([
+      { path: 'notifications[0].email.to[1]', message: "'nobody' is not an e-mail address" },
+    ]);
+    expect(notifications([{ on: ['failed'], email: { to: [] } }])).toEqual([
+      { path: 'notifications[0].email.to', message: 'to must be an e-mail address or a non-empty list of them' },
+    ]);
+    expect(notifications([{ on: ['failed'], nats: { subject: 'ops.>' } }])).toEqual([
+      { path: 'notifications[0].nats.subject', message: "subject must be a NATS subject without wildcards, e.g. ops.alerts, got 'ops.>'" },
+    ]);
   });
 
   it('rejects unknown fields and non-objects', () => {
     expect(notifications('failed')).toEqual([{ path: 'notifications', message: 'notifications must be an array' }]);
-    expect(notifications([1, { on: ['failed'], webhook: { url: 'https://h.test' }, email: 'x' }])).toEqual([
+    expect(notifications([1, { on: ['failed'], webhook: { url: 'https://h.test' }, sms: 'x' }])).toEqual([
       { path: 'notifications[0]', message: 'notification must be an object' },
-      { path: 'notifications[1].email', message: "unknown field 'email'" },
+      { path: 'notifications[1].sms', message: "unknown field 'sms'" },
+    ]);
+  });
+});
+
+describe('validateDefinition: sla', () => {
+  const withSla = (sla: unknown) => validateDefinition({ ...base(), sla });
+
+  it('takes a duration, or a duration and the at-risk probability', () => {
+    expect(withSla('10m')).toMatchObject({ ok: true, definition: { sla: { duration: '10m', atRiskProbability: 0.5 } } });
+    expect(withSla({ duration: '1h', atRiskProbability: 0.8 })).toMatchObject({
+      ok: true,
+      definition: { sla: { duration: '1h', atRiskProbability: 0.8 } },
+    });
+  });
+
+  it('reports a bad duration or probability with its path', () => {
+    expect(errorsOf({ ...base(), sla: { duration: 'soon', atRiskProbability: 2 } })).toEqual([
+      { path: 'sla.duration', message: expect.stringContaining("invalid duration 'soon'") },
+      { path: 'sla.atRiskProbability', message: 'atRiskProbability must be a number above 0 and at most 1' },
+    ]);
+    expect(errorsOf({ ...base(), sla: { atRiskProbability: 0.5 } })).toEqual([
+      { path: 'sla.duration', message: 'duration is required, e.g. 10m' },
+    ]);
+    expect(errorsOf({ ...base(), sla: 5 })).toEqual([
+      { path: 'sla', message: 'sla must be a duration (e.g. 10m) or an object {duration, atRiskProbability}' },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { WORKFLOW_NAME_PATTERN } from './definition.constants';
-import type { ConcurrencyDefinition, FieldError, WorkflowDefinition } from './definition.types';
+import type { ConcurrencyDefinition, FieldError, SlaDefinition, WorkflowDefinition } from './definition.types';
 import { inputSchemaErrors } from './input-schema';
 import { misplacedSecretErrors } from './secret-templates';
 import { buildStepGraph, type StepGraph } from './step-graph';
@@ -33,8 +33,10 @@ const DOCUMENT_FIELDS = [
   'notifications',
   'compensateOnCancel',
   'concurrency',
+  'sla',
 ];
 const MAX_CONCURRENCY_LIMIT = 10_000;
+const DEFAULT_AT_RISK_PROBABILITY = 0.5;
 
 /**
  * Checks a parsed document against the workflow language (DESIGN.md §3) and reports every
@@ -58,6 +60,7 @@ export function validateDefinition(document: unknown): DefinitionValidation {
   const notifications = has(document, 'notifications') ? validateNotifications(document.notifications, 'notifications', errors) : undefined;
   const compensateOnCancel = optionalBoolean(document, 'compensateOnCancel', '', errors);
   const concurrency = has(document, 'concurrency') ? checkConcurrency(document.concurrency, errors) : undefined;
+  const sla = has(document, 'sla') ? checkSla(document.sla, errors) : undefined;
   errors.push(...misplacedSecretErrors(document));
   if (errors.length > 0 || name === undefined || steps === undefined) {
     return { ok: false, errors };
@@ -73,6 +76,7 @@ export function validateDefinition(document: unknown): DefinitionValidation {
     notifications,
     compensateOnCancel,
     concurrency,
+    sla,
   });
   return { ok: true, definition, graph: buildStepGraph(definition) };
 }
@@ -91,6 +95,24 @@ function checkConcurrency(value: unknown, errors: FieldError[]): ConcurrencyDefi
     report(errors, 'concurrency.limit', `limit must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT}`);
   }
   return errors.length === before ? { key, limit: limit as number } : undefined;
+}
+
+/** `sla: 10m`, or `sla: {duration: 10m, atRiskProbability: 0.7}`. */
+function checkSla(value: unknown, errors: FieldError[]): SlaDefinition | undefined {
+  const fields = typeof value === 'string' ? { duration: value } : value;
+  if (!isRecord(fields)) {
+    report(errors, 'sla', 'sla must be a duration (e.g. 10m) or an object {duration, atRiskProbability}');
+    return undefined;
+  }
+  checkKnownFields(fields, ['duration', 'atRiskProbability'], 'sla', errors);
+  if (!has(fields, 'duration')) report(errors, 'sla.duration', 'duration is required, e.g. 10m');
+  const duration = optionalDuration(fields, 'duration', 'sla', errors, { positive: true });
+  const probability = fields.atRiskProbability ?? DEFAULT_AT_RISK_PROBABILITY;
+  if (typeof probability !== 'number' || !(probability > 0 && probability <= 1)) {
+    report(errors, 'sla.atRiskProbability', 'atRiskProbability must be a number above 0 and at most 1');
+    return undefined;
+  }
+  return duration === undefined ? undefined : { duration, atRiskProbability: probability };
 }
 
 function checkName(document: Fields, errors: FieldError[]): string | undefined {

@@ -2,6 +2,7 @@ export { OnJetStreamMessage, TerminalMessageError } from './jetstream/consumer-s
 export type { ConsumerSpec, InboundMessage } from './jetstream/consumer-spec';
 export { JetStreamPublisher } from './jetstream/jetstream-publisher';
 export type { PublishOptions } from './jetstream/jetstream-publisher';
+export { SubjectPublisher } from './jetstream/subject-publisher';
 export { MessagingModule } from './messaging.module';
 export { NatsClient } from './nats-client';
 export { Outbox, outboxTableSql } from './outbox/outbox';

@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { DecoratedMethods } from './decorated-methods';
 import { JetStreamConsumers } from './jetstream/jetstream-consumers';
 import { JetStreamPublisher } from './jetstream/jetstream-publisher';
+import { SubjectPublisher } from './jetstream/subject-publisher';
 import { NatsClient } from './nats-client';
 import { RpcClient } from './rpc/rpc-client';
 import { RpcServer } from './rpc/rpc-server';
@@ -15,7 +16,7 @@ import { RpcServer } from './rpc/rpc-server';
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [DecoratedMethods, NatsClient, JetStreamPublisher, JetStreamConsumers, RpcServer, RpcClient],
-  exports: [NatsClient, JetStreamPublisher, RpcClient, RpcServer],
+  providers: [DecoratedMethods, NatsClient, JetStreamPublisher, SubjectPublisher, JetStreamConsumers, RpcServer, RpcClient],
+  exports: [NatsClient, JetStreamPublisher, SubjectPublisher, RpcClient, RpcServer],
 })
 export class MessagingModule {}

@@ -9,19 +9,29 @@ import {
   type RpcRequest,
   type RunSummary,
   type RunView,
+  TERMINAL_RUN_STATUSES,
 } from '@baton/contracts';
+import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { toHistoryView, toRunView } from './run-state.mapper';
+import type { RunEntity } from './run.entity';
 import { RunsRepository } from './runs.repository';
+import type { StepEntity } from './step.entity';
 
 /** Read side of runs for the admin API. */
 @Injectable()
 export class RunQueries {
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly definitions: PinnedDefinitions,
+  ) {}
 
   async get(id: string): Promise<RunView> {
-    const found = await this.runs.find(id);
-    if (!found) throw RpcProblemError.notFound(`no run '${id}'`);
-    return toRunView(found.run, found.steps);
+    const found = await this.found(id);
+    // Only a run that has not ended waits for anything; its pinned definition says what for.
+    const pinned = TERMINAL_RUN_STATUSES.includes(found.run.status)
+      ? undefined
+      : await this.definitions.get(found.run.workflow, found.run.version);
+    return toRunView(found.run, found.steps, pinned);
   }
 
   async list(query: RpcRequest<'baton.rpc.coordinator.list-runs'>): Promise<Page<RunSummary>> {
@@ -45,7 +55,7 @@ export class RunQueries {
   }
 
   async history(id: string, limit: number, cursor?: string): Promise<Page<HistoryEntryView>> {
-    await this.get(id);
+    await this.found(id);
     const [afterSeq] = decodeCursor(cursor, CursorShapes.history) ?? [0];
     const rows = await this.runs.history(id, Number(afterSeq), limit + 1);
     const items = rows.slice(0, limit);
@@ -53,5 +63,11 @@ export class RunQueries {
       items: items.map(toHistoryView),
       nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1].seq]) : null,
     };
+  }
+
+  private async found(id: string): Promise<{ run: RunEntity; steps: StepEntity[] }> {
+    const found = await this.runs.find(id);
+    if (!found) throw RpcProblemError.notFound(`no run '${id}'`);
+    return found;
   }
 }

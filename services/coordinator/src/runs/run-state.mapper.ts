@@ -1,5 +1,7 @@
 import type { HistoryEntryView, RunView, StepView } from '@baton/contracts';
-import type { HistoryRecord, RunState, StepState } from '../engine';
+import type { PinnedDefinition } from '../definitions/pinned-definitions';
+import { isTerminal, type HistoryRecord, type RunState, type StepState } from '../engine';
+import { explainWaits } from '../engine/waiting-for';
 import type { HistoryEntryEntity } from './history-entry.entity';
 import type { RunEntity } from './run.entity';
 import type { StepEntity } from './step.entity';
@@ -93,10 +95,19 @@ export function historyColumns(runId: string, seq: number, record: HistoryRecord
   };
 }
 
-export function toRunView(run: RunEntity, steps: StepEntity[]): RunView {
-  // Run-level fields only; the steps are mapped once, in listing order.
-  const state = toRunState(run, []);
-  const stepViews: StepView[] = [...steps].sort((a, b) => a.position - b.position).map((s) => toStepState(s));
+/**
+ * The run as the API shows it. Given its pinned definition, a run that has not ended says what it
+ * waits for; lists give none, so they skip that.
+ */
+export function toRunView(run: RunEntity, steps: StepEntity[], pinned?: Pick<PinnedDefinition, 'definition' | 'graph'>): RunView {
+  // The steps are mapped once, in listing order, for both the view and the wait explanation.
+  const stepStates = [...steps].sort((a, b) => a.position - b.position).map((s) => toStepState(s));
+  const state: RunState = { ...toRunState(run, []), steps: Object.fromEntries(stepStates.map((s) => [s.id, s])) };
+  const stepViews: StepView[] = stepStates;
+  const waitingFor =
+    pinned === undefined || isTerminal(state)
+      ? undefined
+      : explainWaits(state, pinned.definition, { concurrencyKey: run.concurrencyKey ?? undefined, graph: pinned.graph });
   return defined({
     id: state.id,
     workflow: state.workflow,
@@ -112,6 +123,7 @@ export function toRunView(run: RunEntity, steps: StepEntity[]): RunView {
     createdAt: state.createdAt,
     startedAt: state.startedAt,
     endedAt: state.endedAt,
+    waitingFor,
   });
 }
 

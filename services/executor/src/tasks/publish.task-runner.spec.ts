@@ -1,5 +1,5 @@
 import type { TaskDispatch } from '@baton/contracts';
-import type { JetStreamPublisher, NatsClient } from '@baton/messaging';
+import { SubjectPublisher, type JetStreamPublisher, type NatsClient } from '@baton/messaging';
 import type { Clock } from '@baton/runtime';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { errors, type MsgHdrs } from '@nats-io/transport-node';
@@ -61,7 +61,7 @@ function runnerWith({ streamOf = () => 'BATON_EVENTS', publishRaw = async () => 
     },
   } as unknown as NatsClient;
   const clock: Clock = { now: () => NOW };
-  return { runner: new PublishTaskRunner(publisher, nats, clock), jetStreamPublished, corePublished };
+  return { runner: new PublishTaskRunner(new SubjectPublisher(publisher, nats), clock), jetStreamPublished, corePublished };
 }
 
 describe('PublishTaskRunner', () => {

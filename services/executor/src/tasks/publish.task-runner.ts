@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { CloudEvent, PublishTaskInput, TaskDispatch } from '@baton/contracts';
 import { isNatsSubject } from '@baton/dsl';
-import { JetStreamPublisher, NatsClient } from '@baton/messaging';
+import { SubjectPublisher } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
-import { BatonAttributes, injectTraceHeaders, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
-import { errors, headers as natsHeaders } from '@nats-io/transport-node';
+import { BatonAttributes, inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
+import { JetStreamApiError } from '@nats-io/jetstream';
 import { completed, failed, type TaskOutcome, type TaskRunner } from './task-runner';
 
 const encoder = new TextEncoder();
@@ -21,8 +20,7 @@ export class PublishTaskRunner implements TaskRunner {
   private readonly tracer = serviceTracer('executor');
 
   constructor(
-    private readonly publisher: JetStreamPublisher,
-    private readonly nats: NatsClient,
+    private readonly publisher: SubjectPublisher,
     private readonly clock: Clock,
   ) {}
 
@@ -38,7 +36,7 @@ export class PublishTaskRunner implements TaskRunner {
     };
     try {
       await inSpan(this.tracer, `publish ${input.subject}`, { kind: SpanKind.PRODUCER, attributes }, () =>
-        this.send(input.subject, encoder.encode(JSON.stringify(event)), event.id),
+        this.publisher.publish(input.subject, encoder.encode(JSON.stringify(event)), event.id),
       );
     } catch (error) {
       // The server refused the message (a stream limit, a size limit): report it to the run.
@@ -47,38 +45,6 @@ export class PublishTaskRunner implements TaskRunner {
       throw error;
     }
     return completed({ subject: input.subject, id: event.id });
-  }
-
-  private async send(subject: string, data: Uint8Array, msgId: string): Promise<void> {
-    if (await this.isCapturedByStream(subject)) {
-      try {
-        await this.publisher.publishRaw(subject, data, { msgId });
-        return;
-      } catch (error) {
-        // The stream went away since the lookup: plain subscribers can still get the event.
-        if (!isNoResponders(error)) throw error;
-      }
-    }
-    const headers = natsHeaders();
-    headers.set('Nats-Msg-Id', msgId);
-    for (const [name, value] of Object.entries(injectTraceHeaders())) headers.set(name, value);
-    this.nats.nc.publish(this.nats.subject(subject), data, { headers });
-    await this.nats.nc.flush();
-  }
-
-  /**
-   * Asked before publishing because a JetStream publish to a subject no stream captures only fails
-   * fast ("no responders") when nobody listens: with a core subscriber it delivers the event and
-   * then times out waiting for an ack, which would fail the attempt and publish the event again.
-   */
-  private async isCapturedByStream(subject: string): Promise<boolean> {
-    try {
-      await this.nats.jsm.streams.find(this.nats.subject(subject));
-      return true;
-    } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return false;
-      throw error;
-    }
   }
 }
 
@@ -101,12 +67,4 @@ function parsePublishInput(raw: unknown): PublishTaskInput | string {
   if (typeof input.eventType !== 'string' || input.eventType === '') return 'eventType must be a non-empty string';
   if (typeof input.source !== 'string' || input.source === '') return 'source must be a non-empty string';
   return { subject: input.subject, eventType: input.eventType, source: input.source, data: input.data };
-}
-
-/** JetStream answers a publish that no stream takes with a 503 "no responders", wrapped in a cause or two. */
-function isNoResponders(error: unknown): boolean {
-  for (let current: unknown = error; current instanceof Error; current = current.cause) {
-    if (current instanceof errors.NoRespondersError) return true;
-  }
-  return false;
 }
