@@ -77,6 +77,27 @@ export class BatonConfig {
   @Max(7 * 24 * 3600)
   BATON_EVENT_BUFFER_SECONDS = 600;
 
+  /** SMTP server for e-mail notifications, e.g. smtp://user:pass@mail.local:587 or smtps://…; e-mail is off without it. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'BATON_SMTP_URL must look like smtp://host:port or smtps://host:port' })
+  BATON_SMTP_URL?: string;
+
+  @IsString()
+  BATON_SMTP_FROM = 'Baton <baton@localhost>';
+
+  /** Attempts per notification delivery before it is dead-lettered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BATON_NOTIFY_MAX_ATTEMPTS = 10;
+
+  /** Wait before the second attempt of a delivery, doubled for each further one (at most 10 minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  BATON_NOTIFY_RETRY_INITIAL_MS = 2000;
+
   @IsOptional()
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;

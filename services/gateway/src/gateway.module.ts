@@ -3,13 +3,24 @@ import { TerminusModule } from '@nestjs/terminus';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
+import { InsightsController } from './insights/insights.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { RunsController } from './runs/runs.controller';
 import { SchedulesController } from './schedules/schedules.controller';
 
 /** The public edge: thin controllers that validate and forward to the owning service over NATS. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [DefinitionsController, RunsController, EventsController, SchedulesController, HealthController, MetricsController],
+  controllers: [
+    DefinitionsController,
+    RunsController,
+    EventsController,
+    SchedulesController,
+    InsightsController,
+    HealthController,
+    MetricsController,
+    NotificationsController,
+  ],
 })
 export class GatewayModule {}

@@ -94,6 +94,8 @@ export type EngineCommand =
   | { type: 'CancelTimer'; stepId: string; attempt: number; kind: 'retry' | 'timer' }
   /** Publish a RunLifecycleEvent for the run's new status. */
   | { type: 'PublishLifecycle'; status: RunStatus }
+  /** Publish a RunLifecycleEvent about the run that keeps its status: an approval step began to wait. */
+  | { type: 'PublishAlert'; alert: 'approval_requested'; stepId: string }
   /** Start the child run of a `subWorkflow` step's attempt (idempotent by `runId`). */
   | { type: 'StartChildRun'; runId: string; workflow: string; version?: number; input: unknown; trigger: ParentTrigger }
   /** Cancel a child run its parent no longer waits for. */

@@ -47,6 +47,7 @@ export async function startStep(ctx: DecisionContext, stepId: string): Promise<S
       record(ctx, { type: 'StepWaiting', stepId, attempt, ...(Object.keys(data).length > 0 ? { data } : {}) });
       if (start.until) emit(ctx, { type: 'ScheduleTimer', stepId, attempt, dueAt: start.until });
       if (start.event) emit(ctx, { type: 'AwaitEvent', stepId, attempt, eventType: start.event });
+      if (start.approval) emit(ctx, { type: 'PublishAlert', alert: 'approval_requested', stepId });
       return 'waiting';
     }
     case 'child':

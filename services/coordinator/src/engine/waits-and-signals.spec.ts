@@ -163,12 +163,12 @@ describe('waits and signals', () => {
         notify('order', { approvedBy: '${ steps.manager.output.by }', total: '${ steps.quote.output.total }' }),
       ]);
 
-    it('waits without a timer when it has no timeout', async () => {
+    it('waits without a timer when it has no timeout, and announces that an approval is requested', async () => {
       const run = new WaitingRunDriver(approvalFlow(), { total: 900 });
 
       const started = await run.start();
 
-      expect(started.commands).toEqual([lifecycle('running')]);
+      expect(started.commands).toEqual([lifecycle('running'), { type: 'PublishAlert', alert: 'approval_requested', stepId: 'manager' }]);
       expect(historyTypes(started)).toEqual([
         'RunStarted',
         'StepStarted:quote',
@@ -189,6 +189,7 @@ describe('waits and signals', () => {
       expect(started.commands).toEqual([
         lifecycle('running'),
         { type: 'ScheduleTimer', stepId: 'manager', attempt: 1, dueAt: iso(at(30 + 2 * 3600)) },
+        { type: 'PublishAlert', alert: 'approval_requested', stepId: 'manager' },
       ]);
       expect(run.state.steps.manager.status).toBe('waiting');
     });

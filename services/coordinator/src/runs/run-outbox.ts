@@ -92,6 +92,24 @@ export function toOutboxMessages(run: RunState, commands: EngineCommand[], now: 
           },
         ];
       }
+      case 'PublishAlert': {
+        const event: RunLifecycleEvent = {
+          runId: run.id,
+          workflow: run.workflow,
+          version: run.version,
+          status: run.status,
+          event: command.alert,
+          stepId: command.stepId,
+          occurredAt: now.toISOString(),
+        };
+        return [
+          {
+            subject: Subjects.lifecycle(run.workflow, command.alert),
+            payload: event,
+            msgId: `lifecycle:${run.id}:${transition}:${command.alert}:${command.stepId}`,
+          },
+        ];
+      }
     }
   });
 }

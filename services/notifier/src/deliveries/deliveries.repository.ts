@@ -1,48 +1,98 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import type { DeliveryStatus } from '@baton/contracts';
+import type { Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { DeliveryEntity } from './delivery.entity';
 
-export type NewDelivery = Pick<DeliveryEntity, 'id' | 'runId' | 'workflow' | 'event' | 'url'>;
+export type NewDelivery = Pick<
+  DeliveryEntity,
+  'id' | 'runId' | 'workflow' | 'event' | 'rule' | 'channel' | 'config' | 'target' | 'notification' | 'traceHeaders'
+>;
 
-export interface FailedAttempt {
-  error: string;
-  statusCode?: number;
-  /** No further attempt will follow: the delivery ends `failed`. */
-  final: boolean;
+export interface DeliveryFilter {
+  runId?: string;
+  workflow?: string;
+  status?: DeliveryStatus;
 }
 
-const nextAttempt = () => '"attempts" + 1';
+/** How long a claimed delivery is held by the notifier that claimed it, should that one die mid-send. */
+const CLAIM_LEASE_SECONDS = 60;
 
-/** The only code that reads or writes the notifier's delivery table. */
+/** The only code that reads or writes the notifier's deliveries. */
 @Injectable()
 export class DeliveriesRepository {
   constructor(@InjectRepository(DeliveryEntity, 'notifier') private readonly deliveries: Repository<DeliveryEntity>) {}
 
-  /** The delivery with this id, created `pending` the first time the event is seen. */
-  async open(delivery: NewDelivery): Promise<DeliveryEntity> {
+  /** Queues the deliveries, due now; one already queued (a redelivered event) is left as it is. */
+  async enqueue(deliveries: NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
     await this.deliveries
       .createQueryBuilder()
       .insert()
-      .values({ ...delivery, status: 'pending', attempts: 0 })
+      // jsonb columns (the notification, the channel config) are plain JSON, which the deep-partial type cannot see.
+      .values(
+        deliveries.map(
+          (d) => ({ ...d, status: 'pending', attempts: 0, nextAttemptAt: () => 'now()' }) as QueryDeepPartialEntity<DeliveryEntity>,
+        ),
+      )
       .orIgnore()
       .execute();
-    return this.deliveries.findOneByOrFail({ id: delivery.id });
   }
 
-  async recordDelivered(id: string, statusCode: number): Promise<void> {
-    await this.deliveries.update({ id }, { status: 'delivered', attempts: nextAttempt, lastStatusCode: statusCode, lastError: null });
+  /**
+   * Claims up to `limit` due deliveries by pushing their next attempt a lease into the future, so
+   * several notifiers share the queue and a delivery whose notifier died is picked up again later.
+   */
+  async claimDue(limit: number): Promise<DeliveryEntity[]> {
+    const ids = (await this.deliveries.query(
+      `UPDATE "notifier"."deliveries" SET "next_attempt_at" = now() + interval '${CLAIM_LEASE_SECONDS} seconds'
+       WHERE "id" IN (
+         SELECT "id" FROM "notifier"."deliveries"
+         WHERE "status" = 'pending' AND "next_attempt_at" <= now()
+         ORDER BY "next_attempt_at" LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING "id"`,
+      [limit],
+    )) as [Array<{ id: string }>, number];
+    const claimed = ids[0].map((row) => row.id);
+    return claimed.length === 0 ? [] : this.deliveries.createQueryBuilder('d').where('d.id IN (:...claimed)', { claimed }).getMany();
   }
 
-  async recordFailure(id: string, attempt: FailedAttempt): Promise<void> {
+  async recordDelivered(id: string, statusCode: number | undefined): Promise<void> {
     await this.deliveries.update(
       { id },
       {
-        status: attempt.final ? 'failed' : 'pending',
-        attempts: nextAttempt,
-        lastError: attempt.error,
-        lastStatusCode: attempt.statusCode ?? null,
+        status: 'delivered',
+        attempts: () => '"attempts" + 1',
+        lastStatusCode: statusCode ?? null,
+        lastError: null,
+        nextAttemptAt: null,
+        deliveredAt: () => 'now()',
       },
     );
+  }
+
+  /** A failed attempt: retried at `retryAt`, or dead-lettered when there is none. */
+  async recordFailure(id: string, failure: { error: string; statusCode?: number; retryAt?: Date }): Promise<void> {
+    await this.deliveries.update(
+      { id },
+      {
+        status: failure.retryAt ? 'pending' : 'dead_lettered',
+        attempts: () => '"attempts" + 1',
+        lastError: failure.error,
+        lastStatusCode: failure.statusCode ?? null,
+        nextAttemptAt: failure.retryAt ?? null,
+      },
+    );
+  }
+
+  /** Newest first, keyset-paginated on (created_at, id). */
+  async page(filter: DeliveryFilter, limit: number, after?: { createdAt: string; id: string }): Promise<DeliveryEntity[]> {
+    const query = this.deliveries.createQueryBuilder('d').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit);
+    if (filter.runId) query.andWhere('d.run_id = :runId', { runId: filter.runId });
+    if (filter.workflow) query.andWhere('d.workflow = :workflow', { workflow: filter.workflow });
+    if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
+    if (after) query.andWhere('(d.created_at, d.id) < (:createdAt, :id)', after);
+    return query.getMany();
   }
 }

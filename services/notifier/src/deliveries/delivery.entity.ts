@@ -1,11 +1,13 @@
+import type { DeliveryStatus } from '@baton/contracts';
+import type { NotificationChannel } from '@baton/dsl';
+import type { CarrierHeaders } from '@baton/telemetry';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Notification } from '../channels/notification';
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
-
-/** One webhook of one notification rule for one run status change, across all its attempts. */
+/** One notification to one channel for one run event, across all its attempts. */
 @Entity({ name: 'deliveries' })
 export class DeliveryEntity {
-  /** `<runId>:<status>:<ruleIndex>`, also sent as `X-Baton-Delivery` so receivers can deduplicate. */
+  /** `<runId>:<event>:<rule>`, also sent as `X-Baton-Delivery` so receivers can deduplicate. */
   @PrimaryColumn({ type: 'text' })
   id!: string;
 
@@ -15,12 +17,32 @@ export class DeliveryEntity {
   @Column({ type: 'text' })
   workflow!: string;
 
-  /** `run.completed` or `run.failed`, as in `X-Baton-Event`. */
+  /** `run.completed`, `run.sla_at_risk`…, as in `X-Baton-Event`. */
   @Column({ type: 'text' })
   event!: string;
 
+  /** `definition[<index>]` or `global:<name>`. */
   @Column({ type: 'text' })
-  url!: string;
+  rule!: string;
+
+  @Column({ type: 'text' })
+  channel!: NotificationChannel;
+
+  /** The channel's settings as the rule had them when the event came (secrets as templates, never values). */
+  @Column({ type: 'jsonb' })
+  config!: Record<string, unknown>;
+
+  /** The URL, the addresses or the subject, for people reading the list. */
+  @Column({ type: 'text' })
+  target!: string;
+
+  /** What is sent, fixed when the event came, so every attempt sends the same thing. */
+  @Column({ type: 'jsonb' })
+  notification!: Notification;
+
+  /** The run's trace, so each attempt's span joins it. */
+  @Column({ name: 'trace_headers', type: 'jsonb' })
+  traceHeaders!: CarrierHeaders;
 
   @Column({ type: 'text', default: 'pending' })
   status!: DeliveryStatus;
@@ -28,11 +50,17 @@ export class DeliveryEntity {
   @Column({ type: 'int', default: 0 })
   attempts!: number;
 
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
 
   @Column({ name: 'last_status_code', type: 'int', nullable: true })
   lastStatusCode!: number | null;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,25 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { RUN_STATUSES, Streams, type RunLifecycleEvent } from '@baton/contracts';
-import { OnJetStreamMessage, TerminalMessageError, type InboundMessage } from '@baton/messaging';
-import { DeliverRunNotificationsUseCase } from './deliver-run-notifications.use-case';
+import { NOTIFICATION_EVENTS } from '@baton/dsl';
+import { type InboundMessage, OnJetStreamMessage, TerminalMessageError } from '@baton/messaging';
+import { PlanDeliveriesUseCase } from './plan-deliveries.use-case';
 
-const MAX_DELIVERIES = 8;
-
-/** The notifier's consumer of run lifecycle events: a thin adapter to {@link DeliverRunNotificationsUseCase}. */
+/** The notifier's consumer of run lifecycle events: a thin adapter to {@link PlanDeliveriesUseCase}. */
 @Injectable()
 export class RunLifecycleHandler {
-  constructor(private readonly deliverNotifications: DeliverRunNotificationsUseCase) {}
+  constructor(private readonly planDeliveries: PlanDeliveriesUseCase) {}
 
-  @OnJetStreamMessage({
-    stream: Streams.lifecycle,
-    durable: 'notifier-lifecycle',
-    filterSubject: 'baton.lifecycle.>',
-    maxDeliver: MAX_DELIVERIES,
-  })
+  @OnJetStreamMessage({ stream: Streams.lifecycle, durable: 'notifier-lifecycle', filterSubject: 'baton.lifecycle.>' })
   async onRunLifecycle(message: InboundMessage): Promise<void> {
     const event = message.json<unknown>();
     assertRunLifecycleEvent(event);
-    await this.deliverNotifications.execute(event, { finalAttempt: message.deliveryCount >= MAX_DELIVERIES });
+    await this.planDeliveries.execute(event);
   }
 }
 
@@ -28,5 +22,6 @@ function assertRunLifecycleEvent(value: unknown): asserts value is RunLifecycleE
   const invalid = ['runId', 'workflow', 'occurredAt'].filter((field) => typeof event[field] !== 'string' || event[field] === '');
   if (!Number.isInteger(event['version'])) invalid.push('version');
   if (!(RUN_STATUSES as readonly unknown[]).includes(event['status'])) invalid.push('status');
+  if (event['event'] !== undefined && !NOTIFICATION_EVENTS.includes(event['event'] as string)) invalid.push('event');
   if (invalid.length > 0) throw new TerminalMessageError(`run lifecycle event has no valid ${invalid.join(', ')}`);
 }

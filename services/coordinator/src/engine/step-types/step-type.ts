@@ -17,8 +17,11 @@ export interface StepContext {
 export type StepStart =
   | { kind: 'dispatch'; taskType: string; input: unknown; timeoutMs: number }
   | { kind: 'completed'; output: unknown }
-  /** Waits for a timer (`until`), a signal or an event of type `event`, or a timer and one of the others. */
-  | { kind: 'wait'; until?: string; event?: string }
+  /**
+   * Waits for a timer (`until`), a signal or an event of type `event`, or a timer and one of the
+   * others; `approval` when the signal is a human decision, which is announced (`approval_requested`).
+   */
+  | { kind: 'wait'; until?: string; event?: string; approval?: boolean }
   /** Starts a child run of `workflow` (a `subWorkflow` step) and waits for its end. */
   | { kind: 'child'; workflow: string; version?: number; input: unknown }
   /** Fails the step for good, and so the run. */

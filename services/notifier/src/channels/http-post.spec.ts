@@ -2,12 +2,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extractTraceContext, inSpan, serviceTracer, startTelemetry } from '@baton/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebhookRequest } from './webhook-request';
-import { WebhookSender } from './webhook-sender';
+import { postNotification, type HttpPost } from './http-post';
 
 const RUN_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 
-describe('WebhookSender', () => {
+describe('postNotification', () => {
   let server: Server;
   let baseUrl: string;
   const received: { headers: IncomingHttpHeaders; body: string }[] = [];
@@ -33,20 +32,16 @@ describe('WebhookSender', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const sender = new WebhookSender();
-  const requestTo = (path: string): WebhookRequest => ({
+  const requestTo = (path: string): HttpPost => ({
     url: `${baseUrl}${path}`,
     headers: new Headers({ 'content-type': 'application/json', 'x-baton-delivery': 'run-1:completed:0' }),
     body: '{"type":"baton.run.completed"}',
-    status: 'completed',
-    runId: 'run-1',
-    workflow: 'orders',
   });
 
   it('POSTs the body and headers with a traceparent in the run trace', async () => {
     const parent = extractTraceContext({ traceparent: `00-${RUN_TRACE_ID}-00f067aa0ba902b7-01` });
 
-    const result = await inSpan(serviceTracer('notifier-test'), 'process', { parent }, () => sender.send(requestTo('/ok')));
+    const result = await inSpan(serviceTracer('notifier-test'), 'process', { parent }, () => postNotification(requestTo('/ok')));
 
     expect(result).toEqual({ delivered: true, statusCode: 204 });
     const [request] = received.slice(-1);
@@ -56,7 +51,7 @@ describe('WebhookSender', () => {
   });
 
   it('reports a non-2xx answer with its status line and the start of its body', async () => {
-    expect(await sender.send(requestTo('/broken'))).toEqual({
+    expect(await postNotification(requestTo('/broken'))).toEqual({
       delivered: false,
       statusCode: 500,
       error: `HTTP 500 Internal Server Error: ${'y'.repeat(500)}`,
@@ -66,7 +61,7 @@ describe('WebhookSender', () => {
   it('does not follow redirects', async () => {
     const before = received.length;
 
-    expect(await sender.send(requestTo('/moved'))).toMatchObject({ delivered: false, statusCode: 302 });
+    expect(await postNotification(requestTo('/moved'))).toMatchObject({ delivered: false, statusCode: 302 });
     expect(received.length).toBe(before + 1);
   });
 
@@ -76,7 +71,7 @@ describe('WebhookSender', () => {
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/hooks`;
     await new Promise((resolve) => closed.close(resolve));
 
-    const result = await sender.send({ ...requestTo('/ok'), url });
+    const result = await postNotification({ ...requestTo('/ok'), url });
 
     expect(result).toEqual({ delivered: false, error: expect.stringMatching(/ECONNREFUSED/) as unknown });
     expect(!result.delivered && result.error).toContain(`POST ${url} failed: `);
