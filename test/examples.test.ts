@@ -1342,7 +1342,7 @@ describe('the example workflows', () => {
       expect(hook.headers).toMatchObject({
         'x-baton-event': 'run.completed',
         'x-team': 'governance',
-        'x-baton-delivery': `${runId}:completed:0`,
+        'x-baton-delivery': `${runId}:completed:definition[0]`,
       });
       expect(hook.headers['x-baton-signature']).toBe(signature(hook));
       expect(bodyOf(hook)).toMatchObject({

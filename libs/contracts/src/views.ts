@@ -138,7 +138,10 @@ export type DeliveryStatus = 'pending' | 'delivered' | 'dead_lettered';
 
 /** One notification to one channel, across all its attempts (`GET /v1/notifications/deliveries`). */
 export interface DeliveryView {
-  /** `<runId>:<event>:<rule>`; sent as `X-Baton-Delivery` so receivers can deduplicate. */
+  /**
+   * `<runId>:<event>:<rule>` (`<runId>:approval_requested:<stepId>:<rule>` for an approval); sent as
+   * `X-Baton-Delivery` so receivers can deduplicate.
+   */
   id: string;
   runId: string;
   workflow: string;

@@ -557,6 +557,12 @@ describe('validateDefinition: notifications', () => {
     expect(notifications([{ on: ['failed'], email: { to: [] } }])).toEqual([
       { path: 'notifications[0].email.to', message: 'to must be an e-mail address or a non-empty list of them' },
     ]);
+    expect(notifications([{ on: ['failed'], nats: { subject: 'baton.cmd.cancel-run' } }])).toEqual([
+      {
+        path: 'notifications[0].nats.subject',
+        message: "subject 'baton.cmd.cancel-run' is internal to Baton; use baton.events.<type> or your own subjects",
+      },
+    ]);
     expect(notifications([{ on: ['failed'], nats: { subject: 'ops.>' } }])).toEqual([
       { path: 'notifications[0].nats.subject', message: "subject must be a NATS subject without wildcards, e.g. ops.alerts, got 'ops.>'" },
     ]);

@@ -1,4 +1,4 @@
-import { isNatsSubject, NOTIFICATION_EVENTS } from './definition.constants';
+import { isInternalSubject, isNatsSubject, NOTIFICATION_EVENTS } from './definition.constants';
 import {
   NOTIFICATION_CHANNELS,
   type ChatChannel,
@@ -110,6 +110,10 @@ const CHANNEL_CHECKS: Record<(typeof NOTIFICATION_CHANNELS)[number], ChannelChec
     const subject = requiredString(config, 'subject', path, errors);
     if (subject !== undefined && !isNatsSubject(subject)) {
       report(errors, childPath(path, 'subject'), `subject must be a NATS subject without wildcards, e.g. ops.alerts, got '${subject}'`);
+      return undefined;
+    }
+    if (subject !== undefined && isInternalSubject(subject)) {
+      report(errors, childPath(path, 'subject'), `subject '${subject}' is internal to Baton; use baton.events.<type> or your own subjects`);
       return undefined;
     }
     return subject === undefined ? undefined : { subject };

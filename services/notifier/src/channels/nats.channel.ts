@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NatsChannel as NatsConfig } from '@baton/dsl';
+import { isInternalSubject, type NatsChannel as NatsConfig } from '@baton/dsl';
 import { SubjectPublisher } from '@baton/messaging';
 import { inSpan, serviceTracer, SpanKind } from '@baton/telemetry';
 import type { ChannelSender, DeliveryAttempt, SendResult } from './channel-sender';
@@ -20,6 +20,11 @@ export class NatsChannel implements ChannelSender {
 
   async send(attempt: DeliveryAttempt): Promise<SendResult> {
     const subject = this.targetOf(attempt.config);
+    if (isInternalSubject(subject)) {
+      // The notification carries the run id: on `baton.cmd.cancel-run` it would cancel the run, and
+      // `publish` steps are kept off these subjects for the same reason.
+      return { delivered: false, error: `${subject} is one of Baton's own subjects (baton.* other than baton.events.*)`, permanent: true };
+    }
     try {
       await inSpan(
         this.tracer,

@@ -54,7 +54,10 @@ export function describeNotification(notification: Notification): { subject: str
   const subject = `Baton: ${workflow} run ${runId} ${HEADLINES[event]}`;
   const lines = [`Workflow ${workflow} (version ${notification.version}), run ${runId}: ${HEADLINES[event]}.`];
   if (notification.error) {
-    lines.push(`Error${notification.error.stepId ? ` in step ${notification.error.stepId}` : ''}: ${notification.error.message}`);
+    const { message, stepId } = notification.error;
+    // A step's failure usually reads "step 'charge' failed: …" already.
+    const named = stepId === undefined || message.includes(`'${stepId}'`);
+    lines.push(named ? `Error: ${message}` : `Error in step ${stepId}: ${message}`);
   }
   if (event === 'approval_requested' && notification.stepId) {
     lines.push(`Decide with POST /v1/runs/${runId}/signals/${notification.stepId} {"decision": "approved" | "rejected"}.`);

@@ -16,6 +16,12 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
 }
 
+/** Where a page of deliveries ends: `created_at` (ISO-8601, to the microsecond) and id. */
+export interface DeliveryKey {
+  createdAt: string;
+  id: string;
+}
+
 /** How long a claimed delivery is held by the notifier that claimed it, should that one die mid-send. */
 const CLAIM_LEASE_SECONDS = 60;
 
@@ -86,13 +92,24 @@ export class DeliveriesRepository {
     );
   }
 
-  /** Newest first, keyset-paginated on (created_at, id). */
-  async page(filter: DeliveryFilter, limit: number, after?: { createdAt: string; id: string }): Promise<DeliveryEntity[]> {
-    const query = this.deliveries.createQueryBuilder('d').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit);
+  /**
+   * Newest first, keyset-paginated on (created_at, id). Each row comes with its key, `created_at`
+   * to the microsecond as PostgreSQL keeps it: a key cut to JavaScript's milliseconds would skip the
+   * rows created in the same millisecond as a page's last one (all the deliveries of one event are).
+   */
+  async page(filter: DeliveryFilter, limit: number, after?: DeliveryKey): Promise<Array<{ delivery: DeliveryEntity; key: DeliveryKey }>> {
+    const query = this.deliveries
+      .createQueryBuilder('d')
+      .addSelect(`to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'key_created_at')
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(limit);
     if (filter.runId) query.andWhere('d.run_id = :runId', { runId: filter.runId });
     if (filter.workflow) query.andWhere('d.workflow = :workflow', { workflow: filter.workflow });
     if (filter.status) query.andWhere('d.status = :status', { status: filter.status });
-    if (after) query.andWhere('(d.created_at, d.id) < (:createdAt, :id)', after);
-    return query.getMany();
+    if (after) query.andWhere('(d.created_at, d.id) < (CAST(:createdAt AS timestamptz), :id)', after);
+    const { entities, raw } = await query.getRawAndEntities<{ d_id: string; key_created_at: string }>();
+    const createdAtOf = new Map(raw.map((row) => [row.d_id, row.key_created_at]));
+    return entities.map((delivery) => ({ delivery, key: { createdAt: createdAtOf.get(delivery.id)!, id: delivery.id } }));
   }
 }

@@ -4,7 +4,7 @@ import { RpcHandler } from '@baton/messaging';
 import { DeliveriesRepository } from './deliveries.repository';
 import type { DeliveryEntity } from './delivery.entity';
 
-/** `[createdAt ISO-8601, delivery id]` */
+/** `[createdAt ISO-8601 to the microsecond, delivery id]` */
 const deliveryCursor = (key: (string | number)[]) =>
   key.length === 2 && typeof key[0] === 'string' && !Number.isNaN(Date.parse(key[0])) && typeof key[1] === 'string';
 
@@ -18,10 +18,10 @@ export class DeliveriesRpcHandler {
     const after = key === undefined ? undefined : { createdAt: String(key[0]), id: String(key[1]) };
     const rows = await this.deliveries.page(request, request.limit + 1, after);
     const items = rows.slice(0, request.limit);
-    const last = items[items.length - 1];
+    const last = rows.length > request.limit ? items[items.length - 1].key : undefined;
     return {
-      items: items.map(toDeliveryView),
-      nextCursor: rows.length > request.limit ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      items: items.map(({ delivery }) => toDeliveryView(delivery)),
+      nextCursor: last ? encodeCursor([last.createdAt, last.id]) : null,
     };
   }
 }

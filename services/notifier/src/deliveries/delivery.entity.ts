@@ -7,7 +7,10 @@ import type { Notification } from '../channels/notification';
 /** One notification to one channel for one run event, across all its attempts. */
 @Entity({ name: 'deliveries' })
 export class DeliveryEntity {
-  /** `<runId>:<event>:<rule>`, also sent as `X-Baton-Delivery` so receivers can deduplicate. */
+  /**
+   * `<runId>:<event>:<rule>` (`<runId>:approval_requested:<stepId>:<rule>` for an approval), also
+   * sent as `X-Baton-Delivery` so receivers can deduplicate.
+   */
   @PrimaryColumn({ type: 'text' })
   id!: string;
 

@@ -10,7 +10,8 @@ import { DeliveryDispatcher } from './delivery-dispatcher';
 
 /**
  * Turns a run lifecycle event into one queued delivery per rule that names it. Idempotent: the
- * delivery id is `<runId>:<event>:<rule>`, so a redelivered event queues nothing twice.
+ * delivery id is `<runId>:<event>:<rule>` (`<runId>:approval_requested:<stepId>:<rule>` for an
+ * approval, as a run may ask for several), so a redelivered event queues nothing twice.
  */
 @Injectable()
 export class PlanDeliveriesUseCase {
@@ -26,10 +27,11 @@ export class PlanDeliveriesUseCase {
     if (!notification) return;
     const rules = (await this.rules.of(event.workflow, event.version)).filter(({ rule }) => rule.on.includes(notification.event));
     const traceHeaders = injectTraceHeaders();
+    const about = notification.stepId === undefined ? notification.event : `${notification.event}:${notification.stepId}`;
     const deliveries: NewDelivery[] = rules.map(({ key, rule }) => {
       const [channel, config] = channelOf(rule);
       return {
-        id: `${event.runId}:${notification.event}:${key}`,
+        id: `${event.runId}:${about}:${key}`,
         runId: event.runId,
         workflow: event.workflow,
         event: `run.${notification.event}`,
