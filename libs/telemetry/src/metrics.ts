@@ -6,7 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  * as a label instead of relying on a per-process `service` label.
  */
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'baton_process_' });
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'baton_' });
 
 /** Seconds; from a fast transform step to a day-long approval. */
 const DURATION_BUCKETS = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 86400];

@@ -41,6 +41,10 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.maxAttempts = config.BATON_NOTIFY_MAX_ATTEMPTS;
     this.initialRetryMs = config.BATON_NOTIFY_RETRY_INITIAL_MS;
+    // Every series exists from the start at 0, so that rate() sees the first delivery or dead letter.
+    for (const { channel } of senders) {
+      for (const outcome of ['delivered', 'failed', 'dead_lettered']) Metrics.notificationDeliveries.inc({ channel, outcome }, 0);
+    }
   }
 
   onApplicationBootstrap(): void {
