@@ -31,6 +31,7 @@ export type {
   TaskHeartbeat,
   TaskResult,
 } from './messages';
+export type { DurationSummary, HotSpot, InsightsRunCounts, RunningRunInsight, StepInsight, WorkflowInsightsView } from './insights';
 export { RpcProblemError } from './rpc';
 export type {
   HealthReport,

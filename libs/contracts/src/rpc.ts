@@ -12,6 +12,7 @@ import type {
   RunView,
   ScheduleView,
 } from './views';
+import type { WorkflowInsightsView } from './insights';
 import type { RunStatus } from './statuses';
 
 /**
@@ -72,6 +73,11 @@ export interface RpcCatalogue {
   'baton.rpc.coordinator.run-history': {
     request: { id: string; limit: number; cursor?: string };
     reply: Page<HistoryEntryView>;
+  };
+  /** `window` is a duration such as `24h`, ending now. */
+  'baton.rpc.coordinator.insights': {
+    request: { workflow: string; window: string };
+    reply: WorkflowInsightsView;
   };
   'baton.rpc.scheduler.list-schedules': {
     request: { workflow?: string };

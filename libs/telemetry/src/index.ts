@@ -7,6 +7,7 @@ export {
   extractTraceContext,
   injectTraceHeaders,
   inSpan,
+  linksToActiveSpan,
   recordSpan,
   serviceTracer,
   shutdownTelemetry,

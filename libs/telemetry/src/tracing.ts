@@ -107,13 +107,18 @@ export async function inSpan<T>(tracer: Tracer, name: string, options: SpanOptio
 
 /**
  * Records a span for something that already happened, such as the time a message waited in its
- * stream before a consumer took it.
+ * stream or a timer waited for its due time. Returns the trace headers of that span, for a message
+ * that should follow from it.
  */
-export function recordSpan(tracer: Tracer, name: string, options: SpanOptions & { startTime: Date; endTime: Date }): void {
+export function recordSpan(tracer: Tracer, name: string, options: SpanOptions & { startTime: Date; endTime: Date }): CarrierHeaders {
   const parent = options.parent ?? context.active();
-  tracer
-    .startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, startTime: options.startTime }, parent)
-    .end(options.endTime);
+  const span = tracer.startSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes, startTime: options.startTime },
+    parent,
+  );
+  span.end(options.endTime);
+  return injectTraceHeaders(trace.setSpan(parent, span));
 }
 
 /** Adds run attributes to the active span and to the log lines written inside `work`. */
@@ -131,6 +136,12 @@ function logFieldsOf(attributes: Attributes | undefined): LogFields {
   if (text(BatonAttributes.stepId)) fields.step_id = text(BatonAttributes.stepId);
   if (typeof attributes[BatonAttributes.attempt] === 'number') fields.attempt = attributes[BatonAttributes.attempt] as number;
   return fields;
+}
+
+/** A link to the active span, for a span that belongs to another trace but was caused from here. */
+export function linksToActiveSpan(): Link[] {
+  const active = trace.getActiveSpan()?.spanContext();
+  return active && trace.isSpanContextValid(active) ? [{ context: active }] : [];
 }
 
 /** Trace id of the active span, if any. */

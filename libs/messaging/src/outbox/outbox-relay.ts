@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { addProbe, Metrics, type CarrierHeaders } from '@baton/telemetry';
+import { addProbe, extractTraceContext, Metrics, recordSpan, serviceTracer, type CarrierHeaders } from '@baton/telemetry';
 import type { DataSource } from 'typeorm';
 import type { JetStreamPublisher } from '../jetstream/jetstream-publisher';
 import { encodeJson } from '../message-headers';
@@ -10,6 +10,8 @@ interface OutboxRow {
   msg_id: string;
   payload: unknown;
   trace_headers: CarrierHeaders;
+  created_at: Date;
+  not_before: Date;
   /** Set for a durable timer (a row written to be published later): how late past its due time it is now. */
   late_ms: number | null;
 }
@@ -75,7 +77,7 @@ export class OutboxRelay {
   private relayBatch(): Promise<{ published: number; held: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows = (await manager.query(
-        `SELECT "id", "subject", "msg_id", "payload", "trace_headers",
+        `SELECT "id", "subject", "msg_id", "payload", "trace_headers", "created_at", "not_before",
                 CASE WHEN "not_before" > "created_at" THEN EXTRACT(EPOCH FROM (clock_timestamp() - "not_before")) * 1000 END AS "late_ms"
          FROM "${this.schema}"."outbox"
          WHERE "not_before" <= now() ORDER BY "id" LIMIT ${BATCH_SIZE} FOR UPDATE SKIP LOCKED`,
@@ -83,7 +85,7 @@ export class OutboxRelay {
       if (rows.length === 0) return { published: 0, held: 0 };
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
-          this.publisher.publishRaw(row.subject, encodeJson(row.payload), { msgId: row.msg_id, traceHeaders: row.trace_headers }),
+          this.publisher.publishRaw(row.subject, encodeJson(row.payload), { msgId: row.msg_id, traceHeaders: this.traceHeadersOf(row) }),
         ),
       );
       // Each row stands alone: one that cannot be published now stays for the next pass
@@ -106,6 +108,23 @@ export class OutboxRelay {
         await manager.query(`DELETE FROM "${this.schema}"."outbox" WHERE "id" = ANY($1::bigint[])`, [published]);
       }
       return { published: published.length, held: rows.length - published.length };
+    });
+  }
+
+  /**
+   * A timer's wait gets a span of its own in the trace it was set in (from when it was set to now),
+   * and the message it releases follows from that span; other rows keep the context they were written in.
+   */
+  private traceHeadersOf(row: OutboxRow): CarrierHeaders {
+    if (row.late_ms === null) return row.trace_headers;
+    return recordSpan(serviceTracer(this.schema), `timer ${row.subject}`, {
+      parent: extractTraceContext(row.trace_headers),
+      startTime: new Date(row.created_at),
+      endTime: new Date(),
+      attributes: {
+        'baton.timer.due_at': new Date(row.not_before).toISOString(),
+        'baton.timer.lateness_ms': Math.round(Number(row.late_ms)),
+      },
     });
   }
 

@@ -1,5 +1,11 @@
 import { Metrics } from '@baton/telemetry';
 import { isTerminal, type Decision } from '../engine';
+import type { SlaAlert } from '../insights/sla';
+
+/** A decision as its transaction saved it, with the SLA alert that transaction raised, if any. */
+export interface SavedDecision extends Decision {
+  slaAlert?: SlaAlert;
+}
 
 const seconds = (from: string | undefined, to: string | undefined) =>
   from === undefined || to === undefined ? undefined : Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
@@ -8,9 +14,10 @@ const seconds = (from: string | undefined, to: string | undefined) =>
  * Counts what a committed decision did: runs started and ended, step attempts and the duration of
  * steps that reached their final status. Called after commit, so a rolled-back decision counts nothing.
  */
-export function recordDecisionMetrics(decision: Decision): void {
+export function recordDecisionMetrics(decision: SavedDecision): void {
   const { state } = decision;
   const workflow = state.workflow;
+  if (decision.slaAlert) Metrics.slaEvents.inc({ workflow, event: decision.slaAlert });
   for (const record of decision.history) {
     if (record.type === 'RunStarted') Metrics.runsStarted.inc({ workflow });
     if ((record.type === 'StepCompleted' || record.type === 'StepFailed') && record.stepId !== undefined) {

@@ -4,12 +4,22 @@ import type { StartRunCommand } from '@baton/contracts';
 import { evaluateTemplate, type WorkflowDefinition } from '@baton/dsl';
 import { Outbox, OutboxRelay } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
-import { activeTraceId, BatonAttributes, inSpan, serviceTracer } from '@baton/telemetry';
+import {
+  activeTraceId,
+  BatonAttributes,
+  extractTraceContext,
+  injectTraceHeaders,
+  inSpan,
+  linksToActiveSpan,
+  serviceTracer,
+  type SpanOptions,
+} from '@baton/telemetry';
 import type { EntityManager } from 'typeorm';
 import { decide, isTerminal, type Decision, type EngineCommand, type RunEvent, type RunState, type StepState } from '../engine';
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
+import { breachAtEnd, slaAlertMessage, type SlaAlert } from '../insights/sla';
 import { EventWaitsRepository } from './event-waits.repository';
-import { recordDecisionMetrics } from './run-metrics';
+import { recordDecisionMetrics, type SavedDecision } from './run-metrics';
 import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
 
@@ -44,9 +54,11 @@ export class RunTransitions {
     const pinned = await this.definitions.resolve(command.workflow, command.version);
     const now = this.clock.now();
     const key = await concurrencyKeyOf(pinned.definition, command.input);
-    const decided: Decision[] = [];
+    const decided: SavedDecision[] = [];
     const created = await this.runs.dataSource.transaction(async (manager) => {
-      const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, activeTraceId(), key);
+      const traceId = activeTraceId();
+      const trace = traceId === undefined ? undefined : { traceId, context: injectTraceHeaders() };
+      const locked = await this.runs.insert(manager, newRunState(command, pinned, now), pinned.graph.order, trace, key);
       if (!locked) return false;
       const limit = pinned.definition.concurrency?.limit;
       if (key !== undefined && limit !== undefined && (await this.runs.lockConcurrencyKey(manager, command.workflow, key)) >= limit) {
@@ -63,7 +75,7 @@ export class RunTransitions {
   }
 
   /** A run holding a concurrency slot ended: start the queued runs of its key, oldest first, while slots are free. */
-  private async admitQueued(manager: EntityManager, ended: LockedRun, decided: Decision[]): Promise<void> {
+  private async admitQueued(manager: EntityManager, ended: LockedRun, decided: SavedDecision[]): Promise<void> {
     const key = ended.entity.concurrencyKey;
     if (key === null) return;
     const { workflow } = ended.state;
@@ -80,7 +92,7 @@ export class RunTransitions {
 
   /** Feeds one event to an existing run; null for an unknown run (logged and dropped: nothing can use it). */
   async apply(runId: string, event: RunEvent): Promise<Decision | null> {
-    const decided: Decision[] = [];
+    const decided: SavedDecision[] = [];
     const decision = await this.runs.dataSource.transaction(async (manager) => {
       const locked = await this.runs.lock(manager, runId);
       if (!locked) {
@@ -108,7 +120,7 @@ export class RunTransitions {
     pinned: PinnedDefinition,
     event: RunEvent,
     now: Date,
-    decided: Decision[],
+    decided: SavedDecision[],
   ): Promise<Decision> {
     let decision = await this.decideAndSaveOne(manager, locked, pinned, event, now, decided);
     if (this.eventBufferMs === 0) return decision;
@@ -135,14 +147,14 @@ export class RunTransitions {
     pinned: PinnedDefinition,
     event: RunEvent,
     now: Date,
-    decided: Decision[],
+    decided: SavedDecision[],
   ): Promise<Decision> {
     const attributes = {
       [BatonAttributes.runId]: locked.state.id,
       [BatonAttributes.workflow]: locked.state.workflow,
       ...('stepId' in event ? { [BatonAttributes.stepId]: event.stepId, [BatonAttributes.attempt]: event.attempt } : {}),
     };
-    return inSpan(this.tracer, `run ${event.type}`, { attributes }, async (span) => {
+    return inSpan(this.tracer, `run ${event.type}`, spanOptions(locked, event, attributes), async (span) => {
       const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
       span.setAttribute('baton.run_status', decision.state.status);
       // An event no waiting step matched changes nothing; most events offered to a run are such.
@@ -152,9 +164,42 @@ export class RunTransitions {
       await this.updateEventWaits(manager, decision.state.id, decision.commands, now);
       const transition = locked.entity.historySeq + decision.history.length;
       await this.outbox.enqueue(manager, toOutboxMessages(decision.state, decision.commands, now, transition));
-      decided.push(decision);
+      const slaAlert = await this.reportBreachAtEnd(manager, locked, pinned, decision.state, now);
+      decided.push(slaAlert ? { ...decision, slaAlert } : decision);
+      this.logOutcomes(decision);
       return decision;
     });
+  }
+
+  /**
+   * A run ending after its SLA deadline is reported breached as it ends, unless the SLA monitor did
+   * while it ran: the monitor looks only every second, and only at runs still going.
+   */
+  private async reportBreachAtEnd(
+    manager: EntityManager,
+    locked: LockedRun,
+    pinned: PinnedDefinition,
+    next: RunState,
+    now: Date,
+  ): Promise<SlaAlert | undefined> {
+    if (locked.entity.slaBreachedAt !== null || isTerminal(locked.state) || !isTerminal(next)) return undefined;
+    const breach = breachAtEnd(pinned.definition, next);
+    if (!breach || !(await this.runs.claimSlaAlert(manager, next.id, breach.alert, now, { whileActive: false }))) return undefined;
+    await this.outbox.enqueue(manager, [slaAlertMessage(next, breach, now)]);
+    return breach.alert;
+  }
+
+  /** Failed attempts and ended runs, for operators reading logs (inside the run's span, so with its ids). */
+  private logOutcomes(decision: Decision): void {
+    for (const record of decision.history) {
+      if (record.type === 'StepFailed') {
+        const error = record.data as { message?: string } | undefined;
+        this.logger.warn(`step ${record.stepId} attempt ${record.attempt} failed: ${error?.message ?? 'unknown error'}`);
+      }
+    }
+    if (isTerminal(decision.state) && decision.history.some((record) => record.type.startsWith('Run'))) {
+      this.logger.log(`run ${decision.state.id} of ${decision.state.workflow} ended ${decision.state.status}`);
+    }
   }
 
   /** Steps that stopped waiting for an event are forgotten first, then those that began are recorded (under their type's lock). */
@@ -168,6 +213,24 @@ export class RunTransitions {
       await this.eventWaits.startWaiting(manager, runId, command.stepId, command.attempt, command.eventType, now);
     }
   }
+}
+
+/** Operations that reach a run over the admin API rather than through its own messages. */
+const OPERATIONS: ReadonlySet<RunEvent['type']> = new Set([
+  'SignalReceived',
+  'CancelRequested',
+  'RetryRequested',
+  'PauseRequested',
+  'ResumeRequested',
+]);
+
+/**
+ * An operation's span goes into the run's trace (one trace per run), linked to the API caller's
+ * span that asked for it; every other event already arrives in the run's trace.
+ */
+function spanOptions(locked: LockedRun, event: RunEvent, attributes: SpanOptions['attributes']): SpanOptions {
+  if (!OPERATIONS.has(event.type) || !locked.entity.traceContext) return { attributes };
+  return { attributes, parent: extractTraceContext(locked.entity.traceContext), links: linksToActiveSpan() };
 }
 
 /** The locked run as the decision left it, for a further decision in the same transaction. */

@@ -35,6 +35,10 @@ export class RunEntity {
   @Column({ name: 'trace_id', type: 'text', nullable: true })
   traceId!: string | null;
 
+  /** `traceparent`/`tracestate` of the span that started the run: operations on it join its trace. */
+  @Column({ name: 'trace_context', type: 'jsonb', nullable: true })
+  traceContext!: Record<string, string> | null;
+
   @Column({ name: 'compensation_reason', type: 'text', nullable: true })
   compensationReason!: CompensationReason | null;
 
@@ -58,6 +62,14 @@ export class RunEntity {
   /** Sequence number of the last history entry; the next one is `historySeq + 1`. */
   @Column({ name: 'history_seq', type: 'int', default: 0 })
   historySeq!: number;
+
+  /** When `sla_at_risk` was raised for this run (once); set only by claiming it, never by a transition. */
+  @Column({ name: 'sla_at_risk_at', type: 'timestamptz', nullable: true })
+  slaAtRiskAt!: Date | null;
+
+  /** When `sla_breached` was raised for this run (once). */
+  @Column({ name: 'sla_breached_at', type: 'timestamptz', nullable: true })
+  slaBreachedAt!: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { outboxProviders } from '@baton/messaging';
+import { Outbox, OutboxRelay, outboxProviders } from '@baton/messaging';
 import { PinnedDefinitionEntity } from '../definitions/pinned-definition.entity';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
 import { EventWaitsRepository } from './event-waits.repository';
@@ -24,6 +24,7 @@ const SCHEMA = 'coordinator';
     RunsRpcHandler,
     RunCommandsHandler,
   ],
-  exports: [RunTransitions, EventWaitsRepository],
+  // The outbox and its relay are the schema's one pair: the SLA monitor writes its alerts through them too.
+  exports: [RunTransitions, EventWaitsRepository, RunsRepository, PinnedDefinitions, Outbox, OutboxRelay],
 })
 export class RunsModule {}

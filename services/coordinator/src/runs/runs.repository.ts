@@ -34,7 +34,7 @@ export class RunsRepository {
     manager: EntityManager,
     state: RunState,
     stepOrder: string[],
-    traceId: string | undefined,
+    trace: { traceId: string; context: Record<string, string> } | undefined,
     concurrencyKey: string | undefined,
   ): Promise<LockedRun | null> {
     const inserted = await manager
@@ -50,7 +50,8 @@ export class RunsRepository {
           input: state.input ?? {},
           trigger: state.trigger,
           parentRunId: state.trigger.kind === 'workflow' ? state.trigger.parentRunId : null,
-          traceId: traceId ?? null,
+          traceId: trace?.traceId ?? null,
+          traceContext: trace?.context ?? null,
           concurrencyKey: concurrencyKey ?? null,
           historySeq: 0,
           createdAt: new Date(state.createdAt),
@@ -118,6 +119,36 @@ export class RunsRepository {
       [workflow, key],
     )) as { id: string }[];
     return rows[0]?.id;
+  }
+
+  /**
+   * Marks the SLA alert as raised for the run, in the caller's transaction, and gives the run's
+   * status; null when it was raised already, or when an at-risk alert comes after the breach. This
+   * UPDATE is the claim: with several coordinators checking the same run, the row lock makes the
+   * second wait and then find the column set, so each alert is raised once. `whileActive` also
+   * refuses a run that ended meanwhile (the monitor read it earlier, without a lock).
+   */
+  async claimSlaAlert(
+    manager: EntityManager,
+    runId: string,
+    alert: 'sla_at_risk' | 'sla_breached',
+    at: Date,
+    options: { whileActive: boolean },
+  ): Promise<{ status: RunStatus } | null> {
+    const column = alert === 'sla_at_risk' ? 'sla_at_risk_at' : 'sla_breached_at';
+    const conditions = [
+      `"${column}" IS NULL`,
+      ...(alert === 'sla_at_risk' ? [`"sla_breached_at" IS NULL`] : []),
+      ...(options.whileActive ? [`"status" IN ('running', 'waiting', 'paused', 'compensating')`] : []),
+    ];
+    // Through a CTE so that the driver answers with the rows, as for a SELECT.
+    const rows = (await manager.query(
+      `WITH "claimed" AS (
+         UPDATE "coordinator"."runs" SET "${column}" = $2 WHERE "id" = $1 AND ${conditions.join(' AND ')} RETURNING "status"
+       ) SELECT "status" FROM "claimed"`,
+      [runId, at],
+    )) as { status: RunStatus }[];
+    return rows[0] ?? null;
   }
 
   async find(id: string): Promise<{ run: RunEntity; steps: StepEntity[] } | null> {
