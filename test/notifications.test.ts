@@ -490,26 +490,21 @@ describe('notifications', () => {
     ]);
   });
 
-  it('never publishes a NATS notification on Baton’s own subjects', async () => {
-    const workflow = workflowName('nf-forged-command');
-    await register({
-      name: workflow,
+  it('refuses a NATS notification on Baton’s own subjects, in a definition or a global rule', async () => {
+    // The notification carries the run id, which is all a cancel-run command needs.
+    const rule = { on: ['approval_requested'], nats: { subject: 'baton.cmd.cancel-run' } };
+    const definition = await platform.api<Problem>('POST', '/v1/definitions', {
+      name: workflowName('nf-forged-command'),
       steps: [{ id: 'manager', type: 'approval' }],
-      // The notification carries the run id, which is all a cancel-run command needs.
-      notifications: [{ on: ['approval_requested'], nats: { subject: 'baton.cmd.cancel-run' } }],
+      notifications: [rule],
     });
-    const runId = await startRun(workflow);
-
-    const [delivery] = await settledDeliveries(runId, 1);
-    expect(delivery).toMatchObject({
-      status: 'dead_lettered',
-      attempts: 1,
-      lastError: expect.stringContaining('baton.cmd.cancel-run') as unknown,
-    });
-    const run = await platform.api<RunBody>('GET', `/v1/runs/${runId}`);
-    expect(run.body.status).toBe('running');
-    expect(run.body.steps[0].status).toBe('waiting');
-    expect((await platform.api('POST', `/v1/runs/${runId}/cancel`, { reason: 'test over' })).status).toBe(200);
+    expect(definition.status).toBe(400);
+    expect(definition.body.errors).toEqual([
+      { path: 'notifications[0].nats.subject', message: expect.stringContaining('internal to Baton') as unknown },
+    ]);
+    const global = await platform.api<Problem>('PUT', '/v1/notifications/rules/forged', rule);
+    expect(global.status).toBe(400);
+    expect(global.body.errors).toEqual([{ path: 'nats.subject', message: expect.stringContaining('internal to Baton') as unknown }]);
   });
 
   it('pages through deliveries with a cursor, newest first, without overlap', async () => {

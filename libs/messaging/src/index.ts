@@ -13,3 +13,5 @@ export { RpcClient } from './rpc/rpc-client';
 export { RpcHandler } from './rpc/rpc-handler';
 export { RpcServer } from './rpc/rpc-server';
 export { SERVICE_NAME } from './tokens';
+export { PollingLoop } from './polling-loop';
+export type { LoopLogger } from './polling-loop';

@@ -3,6 +3,7 @@ import { addProbe, extractTraceContext, Metrics, recordSpan, serviceTracer, type
 import type { DataSource } from 'typeorm';
 import type { JetStreamPublisher } from '../jetstream/jetstream-publisher';
 import { encodeJson } from '../message-headers';
+import { PollingLoop } from '../polling-loop';
 
 interface OutboxRow {
   id: string;
@@ -28,50 +29,36 @@ const RETRY_DELAY_MS = 1000;
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private kicked = false;
+  private readonly loop: PollingLoop;
   private removeProbes?: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly publisher: JetStreamPublisher,
     private readonly schema: string,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(`outbox relay (${schema})`, POLL_INTERVAL_MS, () => this.relayOnce(), this.logger, RETRY_DELAY_MS);
+  }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
     this.removeProbes = this.probeBacklog();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.removeProbes?.();
-    this.running = false;
-    this.kick();
-    await this.loop;
+    await this.loop.stop();
   }
 
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.kicked = false;
-      let batch: { published: number; held: number };
-      try {
-        batch = await this.relayBatch();
-      } catch (error) {
-        this.logger.warn(`outbox relay (${this.schema}) failed, will retry: ${(error as Error).message}`);
-        await this.sleep(RETRY_DELAY_MS);
-        continue;
-      }
-      if (batch.held > 0) await this.sleep(RETRY_DELAY_MS);
-      else if (batch.published < BATCH_SIZE && !this.kicked) await this.sleep(POLL_INTERVAL_MS);
-    }
+  /** One batch; then at once again after a full batch, and after a pause when some rows could not be published. */
+  private async relayOnce(): Promise<number | void> {
+    const batch = await this.relayBatch();
+    if (batch.held > 0) return RETRY_DELAY_MS;
+    if (batch.published === BATCH_SIZE) return 0;
   }
 
   private relayBatch(): Promise<{ published: number; held: number }> {
@@ -142,16 +129,5 @@ export class OutboxRelay {
       addProbe(Metrics.timersScheduled, () => count(`"not_before" > now()`)),
     ];
     return () => removers.forEach((remove) => remove());
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { Outbox, OutboxRelay } from '@baton/messaging';
+import { Outbox, OutboxRelay, PollingLoop } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { Metrics } from '@baton/telemetry';
 import { PinnedDefinitions } from '../definitions/pinned-definitions';
@@ -34,9 +34,8 @@ const RUNS_PER_CHECK = 1_000;
 export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SlaMonitor.name);
   private readonly stats = new Map<string, { readAt: number; stats: Map<string, DurationStats> }>();
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  // A fixed rate (the loop measures from each round's start), so that checks stay within LOOK_AHEAD_MS of each other.
+  private readonly loop = new PollingLoop('SLA check', CHECK_EVERY_MS, () => this.check(), this.logger);
 
   constructor(
     private readonly insights: InsightsRepository,
@@ -48,14 +47,11 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.every(CHECK_EVERY_MS);
+    this.loop.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass over every run still going whose breach was not reported yet. */
@@ -105,30 +101,5 @@ export class SlaMonitor implements OnApplicationBootstrap, BeforeApplicationShut
     const stats = stepStatsOf(samples);
     this.stats.set(workflow, { readAt: nowMs, stats });
     return stats;
-  }
-
-  private async every(intervalMs: number): Promise<void> {
-    while (this.running) {
-      const startedMs = Date.now();
-      try {
-        await this.check();
-      } catch (error) {
-        // The database or the registry may be away for a moment; the next check tries again.
-        this.logger.warn(`SLA check failed: ${(error as Error).message}`);
-      }
-      // A fixed rate rather than a fixed pause, so that checks stay within LOOK_AHEAD_MS of each other.
-      await this.sleep(Math.max(0, intervalMs - (Date.now() - startedMs)));
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { BatonConfig } from '@baton/config';
 import { Subjects } from '@baton/contracts';
-import { JetStreamPublisher } from '@baton/messaging';
+import { JetStreamPublisher, PollingLoop } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { BatonAttributes, extractTraceContext, inSpan, Metrics, serviceTracer, SpanKind, SpanStatusCode } from '@baton/telemetry';
 import { CHANNEL_SENDERS, type ChannelSender, type SendResult } from '../channels/channel-sender';
@@ -28,9 +28,7 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   private readonly tracer = serviceTracer('notifier');
   private readonly maxAttempts: number;
   private readonly initialRetryMs: number;
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop = new PollingLoop('notification dispatch', POLL_EVERY_MS, () => this.dispatchDue(), this.logger);
 
   constructor(
     private readonly deliveries: DeliveriesRepository,
@@ -48,33 +46,23 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** New deliveries were queued: look now rather than at the next poll. */
   kick(): void {
-    this.wake?.();
+    this.loop.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      let claimed = 0;
-      try {
-        const due = await this.deliveries.claimDue(BATCH_SIZE);
-        claimed = due.length;
-        await Promise.all(due.map((delivery) => this.attempt(delivery)));
-      } catch (error) {
-        this.logger.warn(`notification dispatch failed, will retry: ${(error as Error).message}`);
-      }
-      if (claimed < BATCH_SIZE) await this.sleep(POLL_EVERY_MS);
-    }
+  /** Sends one batch of due deliveries; goes on at once after a full batch. */
+  private async dispatchDue(): Promise<number | void> {
+    const due = await this.deliveries.claimDue(BATCH_SIZE);
+    await Promise.all(due.map((delivery) => this.attempt(delivery)));
+    if (due.length === BATCH_SIZE) return 0;
   }
 
   private async attempt(delivery: DeliveryEntity): Promise<void> {
@@ -137,16 +125,5 @@ export class DeliveryDispatcher implements OnApplicationBootstrap, BeforeApplica
       )
       // The row already says dead_lettered: the stream copy is for subscribers, and its loss is only logged.
       .catch((publishError: Error) => this.logger.warn(`dead letter of ${delivery.id} not published: ${publishError.message}`));
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

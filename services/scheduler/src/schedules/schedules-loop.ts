@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { PollingLoop } from '@baton/messaging';
 import { ScheduleFiring } from './schedule-firing.service';
 import { ScheduleSync } from './schedule-sync.service';
 
@@ -11,8 +12,11 @@ const SYNC_EVERY_MS = 2_000;
 @Injectable()
 export class SchedulesLoop implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulesLoop.name);
-  private running = false;
-  private loops: Promise<void>[] = [];
+  // The registry or the database may be away for a moment; a failed round is logged and the next one tries again.
+  private readonly loops = [
+    new PollingLoop('schedules sync', SYNC_EVERY_MS, async () => void (await this.sync.sync()), this.logger),
+    new PollingLoop('schedules fire', FIRE_EVERY_MS, async () => void (await this.firing.fireDue()), this.logger),
+  ];
 
   constructor(
     private readonly sync: ScheduleSync,
@@ -20,27 +24,10 @@ export class SchedulesLoop implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.loops = [
-      this.every(SYNC_EVERY_MS, 'sync', () => this.sync.sync()),
-      this.every(FIRE_EVERY_MS, 'fire', () => this.firing.fireDue()),
-    ];
+    for (const loop of this.loops) loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.loops);
-  }
-
-  private async every(intervalMs: number, name: string, work: () => Promise<unknown>): Promise<void> {
-    while (this.running) {
-      try {
-        await work();
-      } catch (error) {
-        // The registry or the database may be away for a moment; the next round tries again.
-        this.logger.warn(`schedules ${name} failed: ${(error as Error).message}`);
-      }
-      await new Promise((done) => setTimeout(done, intervalMs));
-    }
+    await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 }
