@@ -42,6 +42,16 @@ steps:
     output: { approved: true }
 `;
 
+const paymentWait = `
+name: trip-payment
+steps:
+  - id: paid
+    type: waitForEvent
+    event: trip.paid
+    match: event.data.tripId = input.tripId
+    timeout: 30s
+`;
+
 const PAYMENTS_TOKEN = 'tok-live-9f8e7d6c5b4a';
 
 describe('observability: one trace per run, metrics and logs', () => {
@@ -64,7 +74,7 @@ describe('observability: one trace per run, metrics and logs', () => {
       env: { BATON_SECRET_paymentsToken: PAYMENTS_TOKEN, BATON_LOG_LEVEL: 'log' },
     });
     nc = await platform.nats();
-    for (const definition of [booking(target), approvalFlow]) {
+    for (const definition of [booking(target), approvalFlow, paymentWait]) {
       expect((await platform.api('POST', '/v1/definitions', definition)).status).toBe(201);
     }
   });
@@ -153,6 +163,22 @@ describe('observability: one trace per run, metrics and logs', () => {
     expect(otlp.spansOfTrace(callerTrace).some((s) => s.name === 'run SignalReceived')).toBe(false);
   });
 
+  it('records a correlated business event in the waiting run trace, linked to the publisher', async () => {
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'trip-payment', input: { tripId: 't-9' } });
+    await platform.waitForRun(started.body.id, ['running']);
+    const publisherTrace = randomBytes(16).toString('hex');
+    await publishEvent(
+      nc,
+      platform.subject('baton.events.trip.paid'),
+      cloudEvent('trip.paid', { tripId: 't-9' }),
+      `00-${publisherTrace}-${randomBytes(8).toString('hex')}-01`,
+    );
+    const done = await platform.waitForRun(started.body.id);
+    expect(done.status).toBe('completed');
+    await expect.poll(() => otlp.spansOfTrace(done.traceId!).some((s) => s.name === 'run EventReceived'), { timeout: 15_000 }).toBe(true);
+    expect(otlp.spansOfTrace(publisherTrace).some((s) => s.name === 'run EventReceived')).toBe(false);
+  });
+
   it('counts the workload in /metrics', async () => {
     const { status, text } = await scrape(platform);
     expect(status).toBe(200);
@@ -168,7 +194,7 @@ describe('observability: one trace per run, metrics and logs', () => {
     expect(sample(text, 'baton_queue_wait_seconds_count', { consumer: 'executor-http' })).toBeGreaterThanOrEqual(7);
     expect(sample(text, 'baton_consumer_pending_messages', { consumer: 'executor-http' })).toBe(0);
     expect(sample(text, 'baton_outbox_backlog', { schema: 'coordinator' })).toBe(0);
-    expect(sample(text, 'baton_http_request_duration_seconds_count', { method: 'POST', route: '/v1/runs', status: '201' })).toBe(1);
+    expect(sample(text, 'baton_http_request_duration_seconds_count', { method: 'POST', route: '/v1/runs', status: '201' })).toBe(2);
   });
 
   it('writes JSON log lines with trace and run ids, and never a secret', () => {

@@ -157,6 +157,13 @@ export class RunTransitions {
     return inSpan(this.tracer, `run ${event.type}`, spanOptions(locked, event, attributes), async (span) => {
       const decision = await decide({ definition: pinned.definition, graph: pinned.graph, state: locked.state, event, now });
       span.setAttribute('baton.run_status', decision.state.status);
+      // Each step transition of the decision (a transform completing, a branch routed…) as a span event.
+      for (const record of decision.history) {
+        span.addEvent(record.type, {
+          ...(record.stepId === undefined ? {} : { [BatonAttributes.stepId]: record.stepId }),
+          ...(record.attempt === undefined ? {} : { [BatonAttributes.attempt]: record.attempt }),
+        });
+      }
       // An event no waiting step matched changes nothing; most events offered to a run are such.
       if (decision.history.length === 0 && decision.commands.length === 0) return decision;
       await this.runs.save(manager, locked, decision.state, decision.history);
@@ -215,21 +222,26 @@ export class RunTransitions {
   }
 }
 
-/** Operations that reach a run over the admin API rather than through its own messages. */
-const OPERATIONS: ReadonlySet<RunEvent['type']> = new Set([
+/**
+ * Events that reach a run from outside its own messages: operations over the admin API, and the
+ * business events a `waitForEvent` step correlates (published in their publisher's trace).
+ */
+const OUTSIDE_EVENTS: ReadonlySet<RunEvent['type']> = new Set([
   'SignalReceived',
   'CancelRequested',
   'RetryRequested',
   'PauseRequested',
   'ResumeRequested',
+  'EventReceived',
 ]);
 
 /**
- * An operation's span goes into the run's trace (one trace per run), linked to the API caller's
- * span that asked for it; every other event already arrives in the run's trace.
+ * Such an event's span goes into the run's trace (one trace per run), linked to the span that
+ * caused it (the API caller's, the event publisher's); every other event already arrives in the
+ * run's trace.
  */
 function spanOptions(locked: LockedRun, event: RunEvent, attributes: SpanOptions['attributes']): SpanOptions {
-  if (!OPERATIONS.has(event.type) || !locked.entity.traceContext) return { attributes };
+  if (!OUTSIDE_EVENTS.has(event.type) || !locked.entity.traceContext) return { attributes };
   return { attributes, parent: extractTraceContext(locked.entity.traceContext), links: linksToActiveSpan() };
 }
 
