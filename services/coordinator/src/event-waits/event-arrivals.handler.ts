@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BatonConfig } from '@baton/config';
-import { CloudEventDto, nulCharacterErrors, Streams, Subjects, validatePlain, type CloudEvent } from '@baton/contracts';
+import { checkTriggerEvent, Streams } from '@baton/contracts';
 import { OnJetStreamMessage, type InboundMessage } from '@baton/messaging';
 import { Clock } from '@baton/runtime';
 import { EventWaitsRepository } from '../runs/event-waits.repository';
@@ -31,8 +31,10 @@ export class EventArrivalsHandler {
 
   @OnJetStreamMessage({ stream: Streams.events, durable: 'coordinator-event-waits', filterSubject: 'baton.events.>' })
   async onEvent(message: InboundMessage): Promise<void> {
-    const event = usableEvent(message);
-    if (event === undefined) return;
+    // What the scheduler rejects (and records why) no step could take as its output either.
+    const checked = checkTriggerEvent(message.subject, message.text());
+    if (!checked.ok) return;
+    const { event } = checked;
     const waiting = await this.waits.recordArrival(event, message.storedAt, this.bufferMs > 0);
     for (const wait of waiting) {
       await this.transitions.apply(wait.runId, { type: 'EventReceived', stepId: wait.stepId, attempt: wait.attempt, event });
@@ -46,17 +48,4 @@ export class EventArrivalsHandler {
     this.lastPrunedAt = now;
     await this.waits.pruneBuffer(new Date(now - this.bufferMs));
   }
-}
-
-/** The message as a CloudEvent a step could take as output; undefined for what the scheduler rejects. */
-function usableEvent(message: InboundMessage): CloudEvent | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message.text());
-  } catch {
-    return undefined;
-  }
-  if (!validatePlain(CloudEventDto, parsed).ok || nulCharacterErrors(parsed).length > 0) return undefined;
-  const event = parsed as CloudEvent;
-  return message.subject === Subjects.event(event.type) ? event : undefined;
 }

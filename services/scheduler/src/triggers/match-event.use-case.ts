@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
-  CloudEventDto,
+  checkTriggerEvent,
   RunIds,
   storableText,
   Subjects,
-  validatePlain,
   type CloudEvent,
   type DefinitionView,
   type StartRunCommand,
@@ -12,8 +11,6 @@ import {
 import { evaluateCondition, evaluateTemplate, type EventTriggerDefinition, type FieldError } from '@baton/dsl';
 import { JetStreamPublisher, RpcClient } from '@baton/messaging';
 import { RejectedEventsRepository } from './rejected-events.repository';
-
-const RAW_EXCERPT_CHARS = 4096;
 
 export interface ReceivedEvent {
   subject: string;
@@ -39,32 +36,16 @@ export class MatchEventUseCase {
   ) {}
 
   async execute(received: ReceivedEvent): Promise<Outcome> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(received.text);
-    } catch (error) {
-      return this.reject(received, `body is not valid JSON: ${(error as Error).message}`, [], received.text.slice(0, RAW_EXCERPT_CHARS));
-    }
-    const validated = validatePlain(CloudEventDto, parsed);
-    if (!validated.ok) {
-      // Keep the parsed event unless it holds what PostgreSQL cannot store; then keep the raw text.
-      const storedAs = validated.errors.some((e) => e.message.includes('U+0000')) ? received.text.slice(0, RAW_EXCERPT_CHARS) : parsed;
-      return this.reject(received, 'not a valid CloudEvents 1.0 envelope', validated.errors, storedAs);
-    }
-    const event = parsed as CloudEvent;
-    const expectedSubject = Subjects.event(event.type);
-    if (received.subject !== expectedSubject) {
-      const message = `type '${event.type}' does not match subject '${received.subject}' (expected ${expectedSubject})`;
-      return this.reject(received, message, [{ path: 'type', message }], parsed);
-    }
-
+    const checked = checkTriggerEvent(received.subject, received.text);
+    if (!checked.ok) return this.reject(received, checked.reason, checked.errors, checked.received);
+    const { event } = checked;
     const { definitions } = await this.registry.call('baton.rpc.registry.triggers-for-event', { eventType: event.type });
     const commands = (await Promise.all(definitions.map((definition) => this.startCommandsFor(definition, event)))).flat();
     const problems = commands.filter((c): c is FieldError => 'path' in c);
     const starts = commands.filter((c): c is StartRunCommand => 'runId' in c);
     await Promise.all(starts.map((command) => this.publisher.publish(Subjects.startRun, command, { msgId: `start:${command.runId}` })));
     if (problems.length > 0 && starts.length === 0) {
-      return this.reject(received, 'a trigger could not evaluate its filter or input', problems, parsed);
+      return this.reject(received, 'a trigger could not evaluate its filter or input', problems, event);
     }
     if (problems.length > 0) this.logger.warn(`event ${event.source}/${event.id}: ${problems.map((p) => p.message).join('; ')}`);
     return { started: starts.length };
