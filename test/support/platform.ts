@@ -80,12 +80,13 @@ export class Platform {
    * database and namespace: a replica beside the all-in-one's. The caller stops it.
    */
   startReplica(service: string): ChildProcess {
-    const child = this.spawnMain(resolve(ROOT, `services/${service}/dist/main.js`));
+    // Replicas share this machine: each takes a free metrics port rather than the default 9464.
+    const child = this.spawnMain(resolve(ROOT, `services/${service}/dist/main.js`), { BATON_METRICS_PORT: '0' });
     this.replicas.push(child);
     return child;
   }
 
-  private spawnMain(main: string): ChildProcess {
+  private spawnMain(main: string, env: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, [main], {
       cwd: ROOT,
       env: {
@@ -97,6 +98,7 @@ export class Platform {
         BATON_LOG_LEVEL: 'warn',
         ...(this.options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint } : { OTEL_SDK_DISABLED: 'true' }),
         ...this.options.env,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -36,12 +36,26 @@ export class BatonConfig {
   @Max(65535)
   BATON_GRPC_PORT = 50051;
 
-  /** Port of `GET /metrics` for a service run as its own process (the gateway serves it on the API port). */
+  /**
+   * Port of `GET /metrics` for a service run as its own process (the gateway serves it on the API
+   * port); 0 takes any free port. Services sharing a host need one each.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(65535)
   BATON_METRICS_PORT = 9464;
+
+  /**
+   * `key:role,key:role` (roles `admin`, `operator`, `viewer`; keys of at least 16 characters without
+   * `:`, `,` or spaces). Set, every admin call needs `Authorization: Bearer <key>`; unset, the API
+   * binds to loopback only.
+   */
+  @IsOptional()
+  @Matches(/^[^:,\s]{16,}:(admin|operator|viewer)(,[^:,\s]{16,}:(admin|operator|viewer))*$/, {
+    message: 'BATON_API_KEYS must be key:role pairs separated by commas (roles admin, operator, viewer; keys of 16+ characters)',
+  })
+  BATON_API_KEYS?: string;
 
   /** Address the HTTP API binds to. */
   @IsString()

@@ -48,6 +48,8 @@ export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
 export type { RunStatus, StepStatus } from './statuses';
 export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';
 export type { BuiltinTaskType, MessageCatalogue, PayloadOf, StreamSpec, Subject } from './subjects';
+export { PERMISSIONS, ROLES, roleAllows } from './permissions';
+export type { AuditRecord, Permission, Role } from './permissions';
 export { checkTriggerEvent } from './trigger-event';
 export type { TriggerEventCheck } from './trigger-event';
 export { fieldErrorsOf, validatePlain } from './validation';

@@ -137,7 +137,7 @@ export interface HealthReport {
 
 /** A failure the caller should turn into an RFC 9457 problem. */
 export interface RpcProblem {
-  status: 400 | 404 | 409 | 413 | 422 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
   title: string;
   detail?: string;
   errors?: FieldError[];

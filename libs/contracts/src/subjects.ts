@@ -1,3 +1,4 @@
+import type { AuditRecord } from './permissions';
 import type {
   CancelRunCommand,
   CloudEvent,
@@ -24,6 +25,7 @@ export const Subjects = {
   taskResult: 'baton.results.task',
   lifecycle: (workflow: string, status: RunStatus | RunAlert) => `baton.lifecycle.${workflow}.${status}` as const,
   deadLetter: (consumer: string) => `baton.dlq.${consumer}` as const,
+  audit: (outcome: 'allowed' | 'denied') => `baton.audit.${outcome}` as const,
 } as const;
 
 export const EVENT_SUBJECT_PREFIX = 'baton.events.';
@@ -42,6 +44,7 @@ export interface MessageCatalogue {
   'baton.results.task': TaskResult | TaskHeartbeat;
   [lifecycle: `baton.lifecycle.${string}`]: RunLifecycleEvent;
   [deadLetter: `baton.dlq.${string}`]: unknown;
+  [audit: `baton.audit.${string}`]: AuditRecord;
 }
 export type Subject = keyof MessageCatalogue & string;
 export type PayloadOf<S extends Subject> = MessageCatalogue[S];
@@ -66,4 +69,5 @@ export const Streams = {
   results: { name: 'BATON_RESULTS', subjects: ['baton.results.>'], retention: 'workqueue', maxAgeMs: 7 * DAY_MS },
   lifecycle: { name: 'BATON_LIFECYCLE', subjects: ['baton.lifecycle.>'], retention: 'limits', maxAgeMs: 7 * DAY_MS },
   deadLetters: { name: 'BATON_DLQ', subjects: ['baton.dlq.>'], retention: 'limits', maxAgeMs: 30 * DAY_MS },
+  audit: { name: 'BATON_AUDIT', subjects: ['baton.audit.>'], retention: 'limits', maxAgeMs: 90 * DAY_MS },
 } as const satisfies Record<string, StreamSpec>;

@@ -1,11 +1,13 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { renderMetrics } from '@baton/telemetry';
 
 /**
  * `GET /metrics` (and `GET /health/live`) for a service that has no HTTP API of its own, so each
- * service run as its own process is scraped like the gateway. Returns the function that stops it.
+ * service run as its own process is scraped like the gateway. Port 0 takes any free port. Returns
+ * the address it listens on and the function that stops it.
  */
-export async function startMetricsServer(port: number, host: string): Promise<() => Promise<void>> {
+export async function startMetricsServer(port: number, host: string): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = createServer((request, response) => {
     if (request.method === 'GET' && request.url === '/metrics') {
       renderMetrics().then(
@@ -19,5 +21,6 @@ export async function startMetricsServer(port: number, host: string): Promise<()
     }
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const address = server.address() as AddressInfo;
+  return { url: `http://${host}:${address.port}/metrics`, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }

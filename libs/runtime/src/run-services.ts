@@ -28,8 +28,9 @@ export async function runServices(processName: string, services: ServiceDefiniti
     for (const service of services) apps.push(await startService(service, config, secrets, logger));
     // The gateway serves /metrics on the API port; a process without it opens its own metrics port.
     if (!services.some((service) => service.listen)) {
-      stopMetrics = await startMetricsServer(config.BATON_METRICS_PORT, config.BATON_HTTP_HOST);
-      logger.info(`metrics on http://${config.BATON_HTTP_HOST}:${config.BATON_METRICS_PORT}/metrics`);
+      const metrics = await startMetricsServer(config.BATON_METRICS_PORT, config.BATON_HTTP_HOST);
+      stopMetrics = metrics.stop;
+      logger.info(`metrics on ${metrics.url}`);
     }
   } catch (error) {
     logger.fatal(`start-up failed: ${(error as Error).stack ?? String(error)}`);

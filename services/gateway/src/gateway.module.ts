@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditController } from './audit/audit.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditLog } from './audit/audit-log';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
@@ -21,6 +26,8 @@ import { SchedulesController } from './schedules/schedules.controller';
     HealthController,
     MetricsController,
     NotificationsController,
+    AuditController,
   ],
+  providers: [AuditLog, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
 })
 export class GatewayModule {}

@@ -4,6 +4,7 @@ import { PageQueryDto, RpcProblemError, type RpcRequest } from '@baton/contracts
 import { RpcClient } from '@baton/messaging';
 import type { Response } from 'express';
 import { YAML_MEDIA_TYPES } from '../http/http-server';
+import { RequiresPermission } from '../auth/requires-permission.decorator';
 
 type DefinitionInput = RpcRequest<'baton.rpc.registry.register'>;
 
@@ -13,6 +14,7 @@ export class DefinitionsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
+  @RequiresPermission('definitions.register')
   @ApiOperation({ summary: 'Register a definition: 201 with the new version, 200 when identical to the latest' })
   @ApiConsumes('application/json', ...YAML_MEDIA_TYPES)
   async register(@Body() body: unknown, @Res({ passthrough: true }) response: Response) {
@@ -22,6 +24,7 @@ export class DefinitionsController {
   }
 
   @Post('validate')
+  @RequiresPermission('definitions.validate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Validate without registering: 200 {valid: true} or 400 with every error and its path' })
   @ApiConsumes('application/json', ...YAML_MEDIA_TYPES)
@@ -30,18 +33,21 @@ export class DefinitionsController {
   }
 
   @Get()
+  @RequiresPermission('definitions.read')
   @ApiOperation({ summary: 'List workflows with their latest version' })
   list(@Query() query: PageQueryDto) {
     return this.rpc.call('baton.rpc.registry.list', { limit: query.limit, cursor: query.cursor });
   }
 
   @Get(':name')
+  @RequiresPermission('definitions.read')
   @ApiOperation({ summary: 'The latest version of a definition' })
   latest(@Param('name') name: string) {
     return this.rpc.call('baton.rpc.registry.get', { name });
   }
 
   @Get(':name/versions/:version')
+  @RequiresPermission('definitions.read')
   @ApiOperation({ summary: 'One version of a definition' })
   version(@Param('name') name: string, @Param('version', ParseIntPipe) version: number) {
     return this.rpc.call('baton.rpc.registry.get', { name, version });

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CloudEventDto, PageQueryDto, RpcProblemError, Subjects, validatePlain, type CloudEvent } from '@baton/contracts';
 import { JetStreamPublisher, RpcClient } from '@baton/messaging';
+import { RequiresPermission } from '../auth/requires-permission.decorator';
 
 @ApiTags('events')
 @Controller('v1/events')
@@ -16,6 +17,7 @@ export class EventsController {
    * Validated here (400 with paths) and published as received, extension attributes included.
    */
   @Post()
+  @RequiresPermission('events.publish')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish a trigger event (CloudEvents 1.0 JSON); 202 once JetStream has stored it' })
   async publish(@Body() body: unknown) {
@@ -27,6 +29,7 @@ export class EventsController {
   }
 
   @Get('rejected')
+  @RequiresPermission('events.read-rejected')
   @ApiOperation({ summary: 'Events that started nothing because they were malformed, newest first, with the reason' })
   rejected(@Query() query: PageQueryDto) {
     return this.rpc.call('baton.rpc.scheduler.rejected-events', { limit: query.limit, cursor: query.cursor });

@@ -23,6 +23,23 @@ export async function listenHttp(context: INestApplicationContext, config: Baton
     .setVersion('1')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
-  await app.listen(config.BATON_HTTP_PORT, config.BATON_HTTP_HOST);
-  new Logger('HttpServer').log(`admin API listening on http://${config.BATON_HTTP_HOST}:${config.BATON_HTTP_PORT} (OpenAPI at /docs)`);
+  const host = listenHost(config);
+  await app.listen(config.BATON_HTTP_PORT, host);
+  new Logger('HttpServer').log(`admin API listening on http://${host}:${config.BATON_HTTP_PORT} (OpenAPI at /docs)`);
+}
+
+const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+
+/** Without API keys the API is open to whoever can reach it, so it is reachable from this machine only. */
+function listenHost(config: BatonConfig): string {
+  if (config.BATON_API_KEYS) return config.BATON_HTTP_HOST;
+  const logger = new Logger('HttpServer');
+  if (!LOOPBACK.includes(config.BATON_HTTP_HOST)) {
+    logger.warn(
+      `BATON_API_KEYS is not set: binding the admin API to 127.0.0.1, not ${config.BATON_HTTP_HOST}; set API keys to serve other hosts`,
+    );
+    return '127.0.0.1';
+  }
+  logger.warn('BATON_API_KEYS is not set: the admin API needs no key and is reachable from this machine only');
+  return config.BATON_HTTP_HOST;
 }

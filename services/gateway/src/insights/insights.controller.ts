@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InsightsQueryDto } from '@baton/contracts';
 import { RpcClient } from '@baton/messaging';
+import { RequiresPermission } from '../auth/requires-permission.decorator';
 
 @ApiTags('insights')
 @Controller('v1/insights')
@@ -9,6 +10,7 @@ export class InsightsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get(':workflow')
+  @RequiresPermission('insights.read')
   @ApiOperation({
     summary:
       'Run counts and rates, run and step duration percentiles, the critical path and its bottleneck, failure hot spots ' +

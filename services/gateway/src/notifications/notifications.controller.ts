@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ListDeliveriesQueryDto } from '@baton/contracts';
 import { RpcClient } from '@baton/messaging';
 import type { Response } from 'express';
+import { RequiresPermission } from '../auth/requires-permission.decorator';
 
 @ApiTags('notifications')
 @Controller('v1/notifications')
@@ -10,6 +11,7 @@ export class NotificationsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('deliveries')
+  @RequiresPermission('notifications.read')
   @ApiOperation({ summary: 'Notification deliveries, newest first, with their status, attempts and last error' })
   deliveries(@Query() query: ListDeliveriesQueryDto) {
     return this.rpc.call('baton.rpc.notifier.list-deliveries', {
@@ -22,12 +24,14 @@ export class NotificationsController {
   }
 
   @Get('rules')
+  @RequiresPermission('notifications.read')
   @ApiOperation({ summary: 'Global notification rules (they apply to every workflow, or to the ones they list)' })
   rules() {
     return this.rpc.call('baton.rpc.notifier.list-rules', {});
   }
 
   @Put('rules/:name')
+  @RequiresPermission('notifications.manage-rules')
   @ApiOperation({ summary: 'Create (201) or replace (200) a global notification rule: {on, workflows?, webhook|chat|email|nats}' })
   async putRule(@Param('name') name: string, @Body() rule: unknown, @Res({ passthrough: true }) response: Response) {
     const { created, rule: saved } = await this.rpc.call('baton.rpc.notifier.put-rule', { name, rule });
@@ -36,6 +40,7 @@ export class NotificationsController {
   }
 
   @Delete('rules/:name')
+  @RequiresPermission('notifications.manage-rules')
   @ApiOperation({ summary: 'Delete a global notification rule; 204' })
   async deleteRule(@Param('name') name: string, @Res({ passthrough: true }) response: Response) {
     await this.rpc.call('baton.rpc.notifier.delete-rule', { name });
