@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { NatsClient, RpcClient } from '@baton/messaging';
 
@@ -17,16 +17,16 @@ export class HealthController {
     private readonly rpc: RpcClient,
   ) {}
 
-  /** The process is up. */
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ summary: 'The gateway process is up (liveness)' })
   live() {
     return this.health.check([]);
   }
 
-  /** NATS is connected and every service reaches its own PostgreSQL schema and NATS. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'NATS is connected and every service reaches its own PostgreSQL schema and NATS (readiness)' })
   ready() {
     return this.health.check([
       () => {

@@ -21,6 +21,9 @@ export async function listenHttp(context: INestApplicationContext, config: Baton
     .setTitle('Baton admin API')
     .setDescription('Register workflow definitions, start and inspect runs, publish trigger events. Errors are RFC 9457 problem+json.')
     .setVersion('1')
+    // With BATON_API_KEYS set, every /v1 call needs `Authorization: Bearer <key>` (docs/api.md).
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key from BATON_API_KEYS' }, 'apiKey')
+    .addSecurityRequirements('apiKey')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
   const host = listenHost(config);
