@@ -20,14 +20,16 @@ RUN --mount=type=cache,target=/root/.npm \
 RUN npx nx run-many -t build --output-style=static \
  && npm prune --omit=dev --no-audit --no-fund
 
-# Gather what the runtime needs: each workspace's package.json and dist/, the root
+# Gather what the runtime needs: each workspace's package.json, dist/ and proto/ (the gRPC
+# API's .proto, loaded at start), the root
 # package.json and the production node_modules (its @baton/* entries are relative symlinks
 # to libs/<name> and services/<name>, which resolve again in the runtime stage).
 RUN mkdir -p /out \
  && cp -a package.json node_modules /out/ \
  && for project in libs/* services/*; do \
       mkdir -p "/out/$project" \
-      && cp -a "$project/package.json" "$project/dist" "/out/$project/"; \
+      && cp -a "$project/package.json" "$project/dist" "/out/$project/" \
+      && if [ -d "$project/proto" ]; then cp -a "$project/proto" "/out/$project/"; fi; \
     done
 
 # ---- runtime ------------------------------------------------------------------------

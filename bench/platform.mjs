@@ -25,6 +25,7 @@ export async function launchPlatform({ namespace, database, natsUrl, pgUrl }) {
       DATABASE_URL: `${pgUrl}/${database}`,
       BATON_NAMESPACE: namespace,
       BATON_HTTP_PORT: String(port),
+      BATON_GRPC_PORT: String(await freePort()),
       BATON_LOG_LEVEL: 'warn',
       OTEL_SDK_DISABLED: 'true',
     },

@@ -39,6 +39,7 @@ export class Platform {
   private readonly replicas: ChildProcess[] = [];
   private output = '';
   httpPort = 0;
+  grpcPort = 0;
 
   private constructor(private readonly options: PlatformOptions) {
     this.natsUrl = options.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -47,6 +48,7 @@ export class Platform {
   static async start(options: PlatformOptions = {}): Promise<Platform> {
     const platform = new Platform(options);
     platform.httpPort = await freePort();
+    platform.grpcPort = await freePort();
     try {
       await platform.launch();
     } catch (error) {
@@ -95,6 +97,7 @@ export class Platform {
         DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${this.database}`,
         BATON_NAMESPACE: this.namespace,
         BATON_HTTP_PORT: String(this.httpPort),
+        BATON_GRPC_PORT: String(this.grpcPort),
         BATON_LOG_LEVEL: 'warn',
         ...(this.options.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: this.options.otlpEndpoint } : { OTEL_SDK_DISABLED: 'true' }),
         ...this.options.env,

@@ -5,8 +5,11 @@ import { AuditController } from './audit/audit.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditLog } from './audit/audit-log';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { Authorizer } from './auth/authorizer';
 import { DefinitionsController } from './definitions/definitions.controller';
+import { EventPublishing } from './events/event-publishing';
 import { EventsController } from './events/events.controller';
+import { GrpcApi } from './grpc/grpc-api';
 import { HealthController } from './health/health.controller';
 import { InsightsController } from './insights/insights.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -28,6 +31,13 @@ import { SchedulesController } from './schedules/schedules.controller';
     NotificationsController,
     AuditController,
   ],
-  providers: [AuditLog, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
+  providers: [
+    AuditLog,
+    Authorizer,
+    EventPublishing,
+    GrpcApi,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class GatewayModule {}

@@ -2,15 +2,15 @@ import { type CallHandler, type ExecutionContext, Injectable, type NestIntercept
 import { activeTraceId } from '@baton/telemetry';
 import type { Request, Response } from 'express';
 import type { Observable } from 'rxjs';
-import { CALLER, type Caller } from '../auth/api-key.guard';
-import { AuditLog } from './audit-log';
+import { CALLER } from '../auth/api-key.guard';
+import { Authorizer, type Caller } from '../auth/authorizer';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Audits every mutating call that passed the guard, with the status it was answered with. */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
-  constructor(private readonly audit: AuditLog) {}
+  constructor(private readonly authorizer: Authorizer) {}
 
   intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = execution.switchToHttp().getRequest<Request & { [CALLER]?: Caller }>();
@@ -18,17 +18,10 @@ export class AuditInterceptor implements NestInterceptor {
     if (caller && !READS.has(request.method)) {
       const traceId = activeTraceId();
       const response = execution.switchToHttp().getResponse<Response>();
-      response.once('finish', () => {
-        void this.audit.record({
-          at: new Date().toISOString(),
-          ...caller,
-          method: request.method,
-          path: request.path,
-          outcome: 'allowed',
-          status: response.statusCode,
-          ...(traceId ? { traceId } : {}),
-        });
-      });
+      response.once(
+        'finish',
+        () => void this.authorizer.recordAllowed(caller, { method: request.method, path: request.path }, response.statusCode, traceId),
+      );
     }
     return next.handle();
   }

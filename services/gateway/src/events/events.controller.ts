@@ -1,31 +1,25 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CloudEventDto, PageQueryDto, RpcProblemError, Subjects, validatePlain, type CloudEvent } from '@baton/contracts';
-import { JetStreamPublisher, RpcClient } from '@baton/messaging';
+import { PageQueryDto } from '@baton/contracts';
+import { RpcClient } from '@baton/messaging';
 import { RequiresPermission } from '../auth/requires-permission.decorator';
+import { EventPublishing } from './event-publishing';
 
 @ApiTags('events')
 @Controller('v1/events')
 export class EventsController {
   constructor(
-    private readonly publisher: JetStreamPublisher,
+    private readonly events: EventPublishing,
     private readonly rpc: RpcClient,
   ) {}
 
-  /**
-   * Publishes a CloudEvent to `baton.events.<type>`, exactly as a business system would on NATS.
-   * Validated here (400 with paths) and published as received, extension attributes included.
-   */
+  /** Published as received, extension attributes included, once valid (400 with paths otherwise). */
   @Post()
   @RequiresPermission('events.publish')
   @HttpCode(202)
   @ApiOperation({ summary: 'Publish a trigger event (CloudEvents 1.0 JSON); 202 once JetStream has stored it' })
-  async publish(@Body() body: unknown) {
-    const validated = validatePlain(CloudEventDto, body);
-    if (!validated.ok) throw RpcProblemError.invalid('not a valid CloudEvents 1.0 envelope', validated.errors);
-    const event = body as CloudEvent;
-    const ack = await this.publisher.publish(Subjects.event(event.type), event, { msgId: `${event.source}/${event.id}` });
-    return { id: event.id, source: event.source, type: event.type, duplicate: ack.duplicate };
+  publish(@Body() body: unknown) {
+    return this.events.publish(body);
   }
 
   @Get('rejected')

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { BatonConfig } from '@baton/config';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { RequestTracingInterceptor } from './request-tracing.interceptor';
+import { listenHost } from './listen-host';
 import { requestValidationPipe } from './validation.pipe';
 
 export const YAML_MEDIA_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
@@ -26,23 +27,7 @@ export async function listenHttp(context: INestApplicationContext, config: Baton
     .addSecurityRequirements('apiKey')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
-  const host = listenHost(config);
+  const host = listenHost(config, 'admin API');
   await app.listen(config.BATON_HTTP_PORT, host);
   new Logger('HttpServer').log(`admin API listening on http://${host}:${config.BATON_HTTP_PORT} (OpenAPI at /docs)`);
-}
-
-const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
-
-/** Without API keys the API is open to whoever can reach it, so it is reachable from this machine only. */
-function listenHost(config: BatonConfig): string {
-  if (config.BATON_API_KEYS) return config.BATON_HTTP_HOST;
-  const logger = new Logger('HttpServer');
-  if (!LOOPBACK.includes(config.BATON_HTTP_HOST)) {
-    logger.warn(
-      `BATON_API_KEYS is not set: binding the admin API to 127.0.0.1, not ${config.BATON_HTTP_HOST}; set API keys to serve other hosts`,
-    );
-    return '127.0.0.1';
-  }
-  logger.warn('BATON_API_KEYS is not set: the admin API needs no key and is reachable from this machine only');
-  return config.BATON_HTTP_HOST;
 }
