@@ -154,11 +154,29 @@ describe('the gRPC admin API', () => {
     const listed = await call(client, 'ListRuns', { workflow: 'grpc-approval' }, VIEWER);
     expect((listed.items as { id: string }[]).map((run) => run.id)).toEqual([runId]);
 
-    const audit = await platform.api<{ items: { path: string; outcome: string }[] }>('GET', '/v1/audit', undefined, {
-      authorization: `Bearer ${ADMIN}`,
-    });
-    expect(audit.body.items.filter((e) => e.outcome === 'allowed').map((e) => e.path)).toEqual(
+    const audit = await call(client, 'ListAudit', { limit: 100 }, ADMIN);
+    const entries = (audit.itemsJson as string[]).map((item) => JSON.parse(item) as { path: string; outcome: string });
+    expect(entries.filter((e) => e.outcome === 'allowed').map((e) => e.path)).toEqual(
       expect.arrayContaining(['/baton.v1.Baton/RegisterDefinition', '/baton.v1.Baton/StartRun', '/baton.v1.Baton/SignalRun']),
     );
+  });
+
+  it('manages global notification rules and lists deliveries', async () => {
+    const rule = { on: ['completed'], workflows: ['grpc-approval'], nats: { subject: 'grpc.ops.done' } };
+    const put = await call(client, 'PutNotificationRule', { name: 'grpc-ops', ruleJson: JSON.stringify(rule) }, ADMIN);
+    expect(put.created).toBe(true);
+    expect(JSON.parse(String(put.ruleJson))).toMatchObject({ name: 'grpc-ops', ...rule });
+
+    const invalid = await failure(call(client, 'PutNotificationRule', { name: 'bad', ruleJson: '{"on": ["failed"]}' }, ADMIN));
+    expect(invalid.code).toBe(status.INVALID_ARGUMENT);
+    expect(problemOf(invalid).errors).toEqual([{ path: '', message: 'a notification needs one channel: webhook, chat, email, nats' }]);
+
+    const rules = await call(client, 'ListNotificationRules', {}, VIEWER);
+    expect((rules.itemsJson as string[]).map((item) => (JSON.parse(item) as { name: string }).name)).toEqual(['grpc-ops']);
+    const deliveries = await call(client, 'ListDeliveries', { workflow: 'grpc-approval' }, VIEWER);
+    expect(deliveries.itemsJson).toEqual([]);
+    expect((await failure(call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, VIEWER))).code).toBe(status.PERMISSION_DENIED);
+    await call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, ADMIN);
+    expect((await failure(call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, ADMIN))).code).toBe(status.NOT_FOUND);
   });
 });

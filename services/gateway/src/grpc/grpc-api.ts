@@ -16,6 +16,7 @@ import { BatonConfig } from '@baton/config';
 import {
   CancelRunDto,
   InsightsQueryDto,
+  ListDeliveriesQueryDto,
   PageQueryDto,
   RpcProblemError,
   SignalDto,
@@ -28,6 +29,7 @@ import {
 } from '@baton/contracts';
 import { RpcClient } from '@baton/messaging';
 import { activeTraceId, extractTraceContext, inSpan, serviceTracer, SpanKind, type CarrierHeaders } from '@baton/telemetry';
+import { AuditLog } from '../audit/audit-log';
 import { Authorizer } from '../auth/authorizer';
 import { EventPublishing } from '../events/event-publishing';
 import { listenHost } from '../http/listen-host';
@@ -64,6 +66,7 @@ export class GrpcApi implements OnApplicationBootstrap, BeforeApplicationShutdow
     private readonly rpc: RpcClient,
     private readonly events: EventPublishing,
     private readonly authorizer: Authorizer,
+    private readonly audit: AuditLog,
     private readonly config: BatonConfig,
   ) {}
 
@@ -195,6 +198,33 @@ export class GrpcApi implements OnApplicationBootstrap, BeforeApplicationShutdow
       GetInsights: op('insights.read', false, async (r) => {
         const { window } = checked(InsightsQueryDto, { window: (r.window as string) || '24h' });
         return jsonValue(await rpc.call('baton.rpc.coordinator.insights', { workflow: String(r.workflow), window }));
+      }),
+      ListDeliveries: op('notifications.read', false, async (r) => {
+        const filter = checked(ListDeliveriesQueryDto, {
+          runId: r.runId || undefined,
+          workflow: r.workflow || undefined,
+          status: r.status || undefined,
+          limit: positive(r.limit),
+          cursor: r.cursor || undefined,
+        });
+        return jsonPage(await rpc.call('baton.rpc.notifier.list-deliveries', { ...filter }));
+      }),
+      ListNotificationRules: op('notifications.read', false, async () => {
+        const { items } = await rpc.call('baton.rpc.notifier.list-rules', {});
+        return { itemsJson: items.map((item) => JSON.stringify(item)), nextCursor: '' };
+      }),
+      PutNotificationRule: op('notifications.manage-rules', true, async (r) => {
+        const rule = parsedJson(r.ruleJson, 'ruleJson');
+        const { created, rule: saved } = await rpc.call('baton.rpc.notifier.put-rule', { name: String(r.name), rule });
+        return { created, ruleJson: JSON.stringify(saved) };
+      }),
+      DeleteNotificationRule: op('notifications.manage-rules', true, async (r) => {
+        await rpc.call('baton.rpc.notifier.delete-rule', { name: String(r.name) });
+        return {};
+      }),
+      ListAudit: op('audit.read', false, async (r) => {
+        const { limit, cursor } = page(r);
+        return jsonPage(await this.audit.page(limit, cursor));
       }),
     };
   }
