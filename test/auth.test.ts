@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform, type RunBody } from './support/platform';
 
@@ -117,5 +120,82 @@ describe('without API keys', () => {
     expect(platform.logs).toContain('BATON_API_KEYS is not set: binding the admin API to 127.0.0.1, not 0.0.0.0');
     expect(platform.logs).toContain('admin API listening on http://127.0.0.1:');
     expect((await platform.api('GET', '/v1/runs')).status).toBe(200);
+  });
+});
+
+describe('OIDC bearer tokens', () => {
+  let platform: Platform;
+  let jwks: Server;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  const ISSUER = 'https://id.example.test/';
+  const AUDIENCE = 'baton-api';
+
+  const token = (claims: Record<string, unknown>, options: { expiresIn?: string; audience?: string } = {}) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+      .setSubject('ana@example.test')
+      .setIssuer(ISSUER)
+      .setAudience(options.audience ?? AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(privateKey);
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    privateKey = pair.privateKey;
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
+    jwks = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] })),
+    );
+    await new Promise<void>((done) => jwks.listen(0, '127.0.0.1', done));
+    const { port } = jwks.address() as AddressInfo;
+    platform = await Platform.start({
+      env: {
+        BATON_OIDC_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+        BATON_OIDC_ISSUER: ISSUER,
+        BATON_OIDC_AUDIENCE: AUDIENCE,
+        BATON_API_KEYS: `${ADMIN}:admin`,
+      },
+    });
+    expect((await platform.api('POST', '/v1/definitions', definition, bearer(ADMIN))).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await platform?.cleanup();
+    await new Promise((done) => jwks?.close(done));
+  });
+
+  it('accepts a token signed by the identity provider, with the role of its claim', async () => {
+    const operator = await token({ baton_role: 'operator' });
+    expect((await platform.api('POST', '/v1/runs', { workflow: 'auth-check', input: {} }, bearer(operator))).status).toBe(201);
+    const strongest = await token({ baton_role: ['viewer', 'admin'] });
+    expect((await platform.api('GET', '/v1/audit', undefined, bearer(strongest))).status).toBe(200);
+  });
+
+  it('refuses an expired token, another audience, a token without a role, and a role that may not', async () => {
+    const expired = await platform.api<Problem>(
+      'GET',
+      '/v1/runs',
+      undefined,
+      bearer(await token({ baton_role: 'admin' }, { expiresIn: '-1m' })),
+    );
+    expect(expired.status).toBe(401);
+    expect(expired.body.detail).toContain('invalid token');
+    expect(
+      (await platform.api('GET', '/v1/runs', undefined, bearer(await token({ baton_role: 'admin' }, { audience: 'other' })))).status,
+    ).toBe(401);
+    const roleless = await platform.api<Problem>('GET', '/v1/runs', undefined, bearer(await token({})));
+    expect(roleless.status).toBe(403);
+    expect(roleless.body.detail).toBe('the token carries no Baton role');
+    const viewer = await platform.api<Problem>(
+      'POST',
+      '/v1/runs',
+      { workflow: 'auth-check', input: {} },
+      bearer(await token({ baton_role: 'viewer' })),
+    );
+    expect(viewer.status).toBe(403);
+
+    const audit = await platform.api<AuditPage>('GET', '/v1/audit?limit=20', undefined, bearer(ADMIN));
+    expect(audit.body.items.find((e) => e.status === 403 && e.principal === 'oidc:ana@example.test')).toMatchObject({ role: 'viewer' });
   });
 });

@@ -57,6 +57,25 @@ export class BatonConfig {
   })
   BATON_API_KEYS?: string;
 
+  /** OIDC: the JWKS URL of your identity provider; set, a bearer JWT it signed is accepted beside API keys. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'BATON_OIDC_JWKS_URL must be an http(s) URL' })
+  BATON_OIDC_JWKS_URL?: string;
+
+  /** OIDC: the `iss` a token must carry (checked when set). */
+  @IsOptional()
+  @IsString()
+  BATON_OIDC_ISSUER?: string;
+
+  /** OIDC: the `aud` a token must carry (checked when set). */
+  @IsOptional()
+  @IsString()
+  BATON_OIDC_AUDIENCE?: string;
+
+  /** OIDC: the claim holding the Baton role (`admin`, `operator`, `viewer`), a string or a list (the strongest wins). */
+  @IsString()
+  BATON_OIDC_ROLE_CLAIM = 'baton_role';
+
   /** Address the HTTP API binds to. */
   @IsString()
   BATON_HTTP_HOST = '127.0.0.1';

@@ -4,6 +4,7 @@ import { roleAllows, type Permission, type Role } from '@baton/contracts';
 import { activeTraceId } from '@baton/telemetry';
 import { AuditLog } from '../audit/audit-log';
 import { findApiKey, parseApiKeys, type ApiKey } from './api-keys';
+import { looksLikeJwt, OidcTokens } from './oidc-tokens';
 
 /** Who made a call, for the audit log. */
 export interface Caller {
@@ -39,30 +40,51 @@ export interface CallDescription {
 export class Authorizer {
   private readonly logger = new Logger(Authorizer.name);
   private readonly keys: ApiKey[];
+  private readonly tokens?: OidcTokens;
 
   constructor(
     private readonly audit: AuditLog,
     config: BatonConfig,
   ) {
     this.keys = parseApiKeys(config.BATON_API_KEYS);
+    if (config.BATON_OIDC_JWKS_URL) {
+      this.tokens = new OidcTokens({
+        jwksUrl: config.BATON_OIDC_JWKS_URL,
+        issuer: config.BATON_OIDC_ISSUER,
+        audience: config.BATON_OIDC_AUDIENCE,
+        roleClaim: config.BATON_OIDC_ROLE_CLAIM,
+      });
+    }
   }
 
   /** The caller, or AccessDeniedError. `authorization` is the raw header or metadata value. */
   async authorize(authorization: string | undefined, permission: Permission, call: CallDescription): Promise<Caller> {
-    if (this.keys.length === 0) return { principal: 'anonymous', permission };
+    if (this.keys.length === 0 && !this.tokens) return { principal: 'anonymous', permission };
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    const key = presented === undefined ? undefined : findApiKey(this.keys, presented);
-    if (!key) {
-      const reason = presented === undefined ? 'no API key: send Authorization: Bearer <key>' : 'unknown API key';
-      await this.deny(call, { principal: 'unauthenticated', permission }, 401, reason);
-      throw new AccessDeniedError(401, reason);
+    if (presented === undefined)
+      return this.refuse(call, { principal: 'unauthenticated', permission }, 401, 'no API key: send Authorization: Bearer <key>');
+    const identified = await this.identify(presented);
+    if ('reason' in identified) return this.refuse(call, { principal: 'unauthenticated', permission }, 401, identified.reason);
+    const caller: Caller = { principal: identified.principal, role: identified.role, permission };
+    if (!identified.role) return this.refuse(call, caller, 403, `the token carries no Baton role`);
+    if (!roleAllows(identified.role, permission)) return this.refuse(call, caller, 403, `role ${identified.role} may not ${permission}`);
+    return caller;
+  }
+
+  /** An API key, else (with OIDC configured) a JWT of the identity provider. */
+  private async identify(presented: string): Promise<{ principal: string; role?: Role } | { reason: string }> {
+    const key = findApiKey(this.keys, presented);
+    if (key) return key;
+    if (this.tokens && looksLikeJwt(presented)) {
+      const checked = await this.tokens.check(presented);
+      return checked.ok ? checked : { reason: checked.reason };
     }
-    if (!roleAllows(key.role, permission)) {
-      const reason = `role ${key.role} may not ${permission}`;
-      await this.deny(call, { principal: key.principal, role: key.role, permission }, 403, reason);
-      throw new AccessDeniedError(403, reason);
-    }
-    return { principal: key.principal, role: key.role, permission };
+    return { reason: 'unknown API key' };
+  }
+
+  private async refuse(call: CallDescription, caller: Caller, status: 401 | 403, reason: string): Promise<never> {
+    await this.deny(call, caller, status, reason);
+    throw new AccessDeniedError(status, reason);
   }
 
   /** Records a call that changed something, with the status it was answered with. */

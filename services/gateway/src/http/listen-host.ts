@@ -8,7 +8,7 @@ const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
  * so they are reachable from this machine only, whatever `BATON_HTTP_HOST` says.
  */
 export function listenHost(config: BatonConfig, api: string): string {
-  if (config.BATON_API_KEYS) return config.BATON_HTTP_HOST;
+  if (config.BATON_API_KEYS || config.BATON_OIDC_JWKS_URL) return config.BATON_HTTP_HOST;
   const logger = new Logger('HttpServer');
   if (!LOOPBACK.includes(config.BATON_HTTP_HOST)) {
     logger.warn(
