@@ -65,6 +65,19 @@ describe('API keys, roles and the audit log', () => {
 
     const read = await platform.api<RunBody>('GET', `/v1/runs/${started.body.id}`, undefined, bearer(VIEWER));
     expect(read.status).toBe(200);
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const before = await platform.api<{ items: RunBody[] }>('GET', `/v1/runs?createdBefore=${inAnHour}`, undefined, bearer(VIEWER));
+    expect(before.body.items.map((run) => run.id)).toEqual([started.body.id]);
+    const after = await platform.api<{ items: RunBody[] }>('GET', `/v1/runs?createdAfter=${inAnHour}`, undefined, bearer(VIEWER));
+    expect(after.body.items).toEqual([]);
+    const badRange = await platform.api<{ errors: { path: string }[] }>(
+      'GET',
+      '/v1/runs?createdAfter=yesterday',
+      undefined,
+      bearer(VIEWER),
+    );
+    expect(badRange.status).toBe(400);
+    expect(badRange.body.errors.map((e) => e.path)).toEqual(['createdAfter']);
     expect((await platform.api('GET', '/v1/audit', undefined, bearer(OPERATOR))).status).toBe(403);
     expect(
       (await platform.api('PUT', '/v1/notifications/rules/ops', { on: ['failed'], nats: { subject: 'ops.alerts' } }, bearer(OPERATOR)))

@@ -153,6 +153,15 @@ describe('the gRPC admin API', () => {
 
     const listed = await call(client, 'ListRuns', { workflow: 'grpc-approval' }, VIEWER);
     expect((listed.items as { id: string }[]).map((run) => run.id)).toEqual([runId]);
+    const later = await call(
+      client,
+      'ListRuns',
+      { workflow: 'grpc-approval', createdAfter: new Date(Date.now() + 60_000).toISOString() },
+      VIEWER,
+    );
+    expect(later.items).toEqual([]);
+    const badStatus = await failure(call(client, 'ListRuns', { status: 'sleeping' }, VIEWER));
+    expect(problemOf(badStatus).errors).toMatchObject([{ path: 'status' }]);
 
     const audit = await call(client, 'ListAudit', { limit: 100 }, ADMIN);
     const entries = (audit.itemsJson as string[]).map((item) => JSON.parse(item) as { path: string; outcome: string });

@@ -129,6 +129,16 @@ export class ListRunsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsUUID()
   parentRunId?: string;
+
+  /** Runs created at or after this instant. */
+  @IsOptional()
+  @IsRFC3339()
+  createdAfter?: string;
+
+  /** Runs created before this instant. */
+  @IsOptional()
+  @IsRFC3339()
+  createdBefore?: string;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead_lettered'] as const;

@@ -67,7 +67,15 @@ export interface RpcCatalogue {
     reply: RunView;
   };
   'baton.rpc.coordinator.list-runs': {
-    request: { workflow?: string; status?: RunStatus; parentRunId?: string; limit: number; cursor?: string };
+    request: {
+      workflow?: string;
+      status?: RunStatus;
+      parentRunId?: string;
+      createdAfter?: string;
+      createdBefore?: string;
+      limit: number;
+      cursor?: string;
+    };
     reply: Page<RunSummary>;
   };
   'baton.rpc.coordinator.run-history': {

@@ -40,6 +40,8 @@ export class RunQueries {
       workflow: query.workflow,
       status: query.status,
       parentRunId: query.parentRunId,
+      createdAfter: query.createdAfter,
+      createdBefore: query.createdBefore,
       limit: query.limit + 1,
       after: createdAt === undefined ? undefined : { createdAt: String(createdAt), id: String(id) },
     });

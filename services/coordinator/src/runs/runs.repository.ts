@@ -19,6 +19,9 @@ export interface RunFilter {
   workflow?: string;
   status?: RunStatus;
   parentRunId?: string;
+  /** Created in [createdAfter, createdBefore). */
+  createdAfter?: string;
+  createdBefore?: string;
   /** Keyset cursor: rows strictly after this (createdAt, id) in descending order. */
   after?: { createdAt: string; id: string };
   limit: number;
@@ -167,6 +170,8 @@ export class RunsRepository {
     if (filter.workflow) query.andWhere('r.workflow = :workflow', { workflow: filter.workflow });
     if (filter.status) query.andWhere('r.status = :status', { status: filter.status });
     if (filter.parentRunId) query.andWhere('r.parentRunId = :parentRunId', { parentRunId: filter.parentRunId });
+    if (filter.createdAfter) query.andWhere('r.createdAt >= :createdAfter', { createdAfter: filter.createdAfter });
+    if (filter.createdBefore) query.andWhere('r.createdAt < :createdBefore', { createdBefore: filter.createdBefore });
     if (filter.after) query.andWhere('(r.createdAt, r.id) < (:createdAt, :id)', { createdAt: filter.after.createdAt, id: filter.after.id });
     return query.getMany();
   }

@@ -17,6 +17,7 @@ import {
   CancelRunDto,
   InsightsQueryDto,
   ListDeliveriesQueryDto,
+  ListRunsQueryDto,
   PageQueryDto,
   RpcProblemError,
   SignalDto,
@@ -137,12 +138,16 @@ export class GrpcApi implements OnApplicationBootstrap, BeforeApplicationShutdow
       }),
       GetRun: op('runs.read', false, (r) => runReply(rpc.call('baton.rpc.coordinator.get-run', { id: String(r.id) }))),
       ListRuns: op('runs.read', false, async (r) => {
-        const listed = await rpc.call('baton.rpc.coordinator.list-runs', {
-          ...page(r),
-          workflow: (r.workflow as string) || undefined,
-          status: ((r.status as string) || undefined) as never,
-          parentRunId: (r.parentRunId as string) || undefined,
+        const filter = checked(ListRunsQueryDto, {
+          workflow: r.workflow || undefined,
+          status: r.status || undefined,
+          parentRunId: r.parentRunId || undefined,
+          createdAfter: r.createdAfter || undefined,
+          createdBefore: r.createdBefore || undefined,
+          limit: positive(r.limit),
+          cursor: r.cursor || undefined,
         });
+        const listed = await rpc.call('baton.rpc.coordinator.list-runs', { ...filter });
         return { items: listed.items.map(toRunMessage), nextCursor: listed.nextCursor ?? '' };
       }),
       GetRunHistory: op('runs.read', false, async (r) =>
