@@ -60,7 +60,7 @@ describe('API keys, roles and the audit log', () => {
     expect((await platform.api('POST', '/v1/definitions', definition, bearer(ADMIN))).status).toBe(201);
 
     expect((await platform.api('POST', '/v1/runs', { workflow: 'auth-check', input: {} }, bearer(VIEWER))).status).toBe(403);
-    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'auth-check', input: {} }, bearer(OPERATOR));
+    const started = await platform.api<RunBody>('POST', '/v1/runs', { workflow: 'auth-check', input: { ticket: 'T-7' } }, bearer(OPERATOR));
     expect(started.status).toBe(201);
 
     const read = await platform.api<RunBody>('GET', `/v1/runs/${started.body.id}`, undefined, bearer(VIEWER));
@@ -70,6 +70,11 @@ describe('API keys, roles and the audit log', () => {
     expect(before.body.items.map((run) => run.id)).toEqual([started.body.id]);
     const after = await platform.api<{ items: RunBody[] }>('GET', `/v1/runs?createdAfter=${inAnHour}`, undefined, bearer(VIEWER));
     expect(after.body.items).toEqual([]);
+    const byKey = (json: string) =>
+      platform.api<{ items: RunBody[] }>('GET', `/v1/runs?inputContains=${encodeURIComponent(json)}`, undefined, bearer(VIEWER));
+    expect((await byKey('{"ticket":"T-7"}')).body.items.map((run) => run.id)).toEqual([started.body.id]);
+    expect((await byKey('{"ticket":"T-8"}')).body.items).toEqual([]);
+    expect((await byKey('["T-7"]')).status).toBe(400);
     const badRange = await platform.api<{ errors: { path: string }[] }>(
       'GET',
       '/v1/runs?createdAfter=yesterday',

@@ -5,6 +5,7 @@ import {
   Equals,
   IsBoolean,
   IsIn,
+  IsJSON,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -139,6 +140,12 @@ export class ListRunsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsRFC3339()
   createdBefore?: string;
+
+  /** A business key: runs whose input contains this JSON object, e.g. `{"orderId":"o-1"}` (JSONB containment). */
+  @IsOptional()
+  @IsJSON({ message: 'inputContains must be a JSON object, e.g. {"orderId":"o-1"}' })
+  @Matches(/^\s*\{/, { message: 'inputContains must be a JSON object, e.g. {"orderId":"o-1"}' })
+  inputContains?: string;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead_lettered'] as const;

@@ -73,6 +73,7 @@ export interface RpcCatalogue {
       parentRunId?: string;
       createdAfter?: string;
       createdBefore?: string;
+      inputContains?: string;
       limit: number;
       cursor?: string;
     };

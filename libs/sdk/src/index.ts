@@ -6,10 +6,15 @@ export { NatsNames } from './nats-names';
 export { BatonClient, RunWaitTimeoutError, TERMINAL_RUN_STATUSES } from './client/baton-client';
 export type {
   BatonClientOptions,
+  DeliveryFilter,
+  NotificationRuleInput,
   PageRequest,
   PublishedEvent,
+  Readiness,
   RegisteredDefinition,
   RunFilter,
+  SavedNotificationRule,
+  ScheduleFire,
   StartedRun,
   StartRunRequest,
   WaitForRunOptions,
@@ -17,17 +22,26 @@ export type {
 export { BatonApiError } from './client/baton-api-error';
 export type { Problem, ProblemFieldError } from './client/baton-api-error';
 export type {
+  AuditRecord,
   CloudEvent,
   DefinitionSummary,
   DefinitionView,
+  DeliveryStatus,
+  DeliveryView,
+  GlobalNotificationRuleView,
   HistoryEntryView,
   Page,
+  RejectedEventView,
   RunStatus,
   RunSummary,
   RunView,
+  ScheduleView,
+  SignalBody,
   StepView,
   TaskDispatch,
   TaskError,
   TaskHeartbeat,
   TaskResult,
+  WaitReason,
+  WorkflowInsightsView,
 } from '@baton/contracts';

@@ -1,12 +1,20 @@
 import type {
+  AuditRecord,
   CloudEvent,
   DefinitionSummary,
   DefinitionView,
+  DeliveryStatus,
+  DeliveryView,
+  GlobalNotificationRuleView,
   HistoryEntryView,
   Page,
+  RejectedEventView,
   RunStatus,
   RunSummary,
   RunView,
+  ScheduleView,
+  SignalBody,
+  WorkflowInsightsView,
 } from '@baton/contracts';
 import { BatonApiError } from './baton-api-error';
 
@@ -29,6 +37,30 @@ export interface PageRequest {
 export interface RunFilter extends PageRequest {
   workflow?: string;
   status?: RunStatus;
+}
+
+export interface DeliveryFilter extends PageRequest {
+  runId?: string;
+  workflow?: string;
+  status?: DeliveryStatus;
+}
+
+/** A global notification rule as sent to `PUT /v1/notifications/rules/{name}`: `{on, workflows?, webhook|chat|email|nats}`. */
+export type NotificationRuleInput = Omit<GlobalNotificationRuleView, 'name' | 'createdAt' | 'updatedAt'>;
+
+/** `created` is false when the rule replaced one of the same name. */
+export type SavedNotificationRule = GlobalNotificationRuleView & { created: boolean };
+
+/** The runs a schedule `trigger` or `backfill` started (created asynchronously: `getRun` may answer 404 for a moment). */
+export interface ScheduleFire {
+  runIds: string[];
+}
+
+/** `GET /health/ready`: `ready` when NATS and every service answered; `details` per check. */
+export interface Readiness {
+  ready: boolean;
+  status: number;
+  details: Record<string, { status: string; [detail: string]: unknown }>;
 }
 
 export interface StartRunRequest {
@@ -84,6 +116,8 @@ interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
 }
+
+const segment = encodeURIComponent;
 
 /**
  * A typed client of the admin API (DESIGN.md §4). Every call resolves with the API's JSON answer
@@ -142,6 +176,101 @@ export class BatonClient {
     return (await this.request<PublishedEvent>('POST', '/v1/events', { body: event })).body;
   }
 
+  /** Cancels a run (compensating first when its definition has `compensateOnCancel`); 409 once it has ended. */
+  async cancelRun(id: string, reason?: string): Promise<RunView> {
+    return (await this.request<RunView>('POST', `/v1/runs/${segment(id)}/cancel`, { body: reason === undefined ? {} : { reason } })).body;
+  }
+
+  /** Resumes a failed run from its failed steps, under the same id; 409 unless it failed without compensating. */
+  async retryRun(id: string): Promise<RunView> {
+    return (await this.request<RunView>('POST', `/v1/runs/${segment(id)}/retry`)).body;
+  }
+
+  /** No new step starts until {@link resumeRun}; 409 unless running. */
+  async pauseRun(id: string): Promise<RunView> {
+    return (await this.request<RunView>('POST', `/v1/runs/${segment(id)}/pause`)).body;
+  }
+
+  /** 409 unless paused. */
+  async resumeRun(id: string): Promise<RunView> {
+    return (await this.request<RunView>('POST', `/v1/runs/${segment(id)}/resume`)).body;
+  }
+
+  /** The decision for the approval step `name`; 409 when nothing waits for it. */
+  async signalRun(id: string, name: string, signal: SignalBody): Promise<RunView> {
+    return (await this.request<RunView>('POST', `/v1/runs/${segment(id)}/signals/${segment(name)}`, { body: signal })).body;
+  }
+
+  /** Every cron schedule (not paginated), or those of one workflow. */
+  async listSchedules(workflow?: string): Promise<{ items: ScheduleView[] }> {
+    return (await this.request<{ items: ScheduleView[] }>('GET', '/v1/schedules', { query: { workflow } })).body;
+  }
+
+  async pauseSchedule(id: string): Promise<ScheduleView> {
+    return (await this.request<ScheduleView>('POST', `/v1/schedules/${segment(id)}/pause`)).body;
+  }
+
+  /** Plans the next fire from now: fires due while paused are not made up. */
+  async resumeSchedule(id: string): Promise<ScheduleView> {
+    return (await this.request<ScheduleView>('POST', `/v1/schedules/${segment(id)}/resume`)).body;
+  }
+
+  /** One run now, whatever the overlap policy. */
+  async triggerSchedule(id: string): Promise<ScheduleFire> {
+    return (await this.request<ScheduleFire>('POST', `/v1/schedules/${segment(id)}/trigger`)).body;
+  }
+
+  /** One run per fire time in `[from, to]` (at most 1000); a time that already ran gets no second run. */
+  async backfillSchedule(id: string, from: string | Date, to: string | Date): Promise<ScheduleFire> {
+    const body = { from: instant(from), to: instant(to) };
+    return (await this.request<ScheduleFire>('POST', `/v1/schedules/${segment(id)}/backfill`, { body })).body;
+  }
+
+  /** Rates, durations, bottleneck, hot spots and predictions over `window` (e.g. `30m`, `24h`, `7d`; default 24h). */
+  async getInsights(workflow: string, window?: string): Promise<WorkflowInsightsView> {
+    return (await this.request<WorkflowInsightsView>('GET', `/v1/insights/${segment(workflow)}`, { query: { window } })).body;
+  }
+
+  /** Notification deliveries, newest first. */
+  async listDeliveries(filter: DeliveryFilter = {}): Promise<Page<DeliveryView>> {
+    return (await this.request<Page<DeliveryView>>('GET', '/v1/notifications/deliveries', { query: { ...filter } })).body;
+  }
+
+  /** Every global notification rule (not paginated). */
+  async listNotificationRules(): Promise<{ items: GlobalNotificationRuleView[] }> {
+    return (await this.request<{ items: GlobalNotificationRuleView[] }>('GET', '/v1/notifications/rules')).body;
+  }
+
+  /** Creates or replaces the global rule `name`. */
+  async putNotificationRule(name: string, rule: NotificationRuleInput): Promise<SavedNotificationRule> {
+    const { status, body } = await this.request<GlobalNotificationRuleView>('PUT', `/v1/notifications/rules/${segment(name)}`, {
+      body: rule,
+    });
+    return { ...body, created: status === 201 };
+  }
+
+  async deleteNotificationRule(name: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/v1/notifications/rules/${segment(name)}`);
+  }
+
+  /** Events that started nothing because they were malformed, newest first. */
+  async listRejectedEvents(page: PageRequest = {}): Promise<Page<RejectedEventView>> {
+    return (await this.request<Page<RejectedEventView>>('GET', '/v1/events/rejected', { query: { ...page } })).body;
+  }
+
+  /** Every mutating call and every denial, newest first (admin). */
+  async listAudit(page: PageRequest = {}): Promise<Page<AuditRecord>> {
+    return (await this.request<Page<AuditRecord>>('GET', '/v1/audit', { query: { ...page } })).body;
+  }
+
+  /** `GET /health/ready`, which needs no key: resolves for 200 and 503 alike; rejects when nothing answers. */
+  async readiness(): Promise<Readiness> {
+    const { status, statusText, text } = await this.send('GET', '/health/ready');
+    if (status !== 200 && status !== 503) throw BatonApiError.fromResponse(status, statusText, text);
+    const body = (parseJson(text) ?? {}) as { details?: Readiness['details'] };
+    return { ready: status === 200, status, details: body.details ?? {} };
+  }
+
   /** Reads the run until it reaches one of `statuses` (by default, until it ends). */
   async waitForRun(id: string, options: WaitForRunOptions = {}): Promise<RunView> {
     const { timeoutMs = 60_000, statuses = TERMINAL_RUN_STATUSES, intervalMs = 250 } = options;
@@ -157,6 +286,16 @@ export class BatonClient {
   }
 
   private async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<{ status: number; body: T }> {
+    const { status, statusText, text } = await this.send(method, path, options);
+    if (status < 200 || status > 299) throw BatonApiError.fromResponse(status, statusText, text);
+    return { status, body: (text ? JSON.parse(text) : undefined) as T };
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<{ status: number; statusText: string; text: string }> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (this.options.apiKey) headers['authorization'] = `Bearer ${this.options.apiKey}`;
     let body: string | undefined;
@@ -172,9 +311,7 @@ export class BatonClient {
       body,
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
     });
-    const text = await response.text();
-    if (!response.ok) throw BatonApiError.fromResponse(response.status, response.statusText, text);
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: response.status, statusText: response.statusText, text: await response.text() };
   }
 }
 
@@ -183,4 +320,16 @@ function queryString(query: Record<string, string | number | undefined> = {}): s
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+function instant(value: string | Date): string {
+  return typeof value === 'string' ? value : value.toISOString();
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -42,6 +42,7 @@ export class RunQueries {
       parentRunId: query.parentRunId,
       createdAfter: query.createdAfter,
       createdBefore: query.createdBefore,
+      inputContains: query.inputContains,
       limit: query.limit + 1,
       after: createdAt === undefined ? undefined : { createdAt: String(createdAt), id: String(id) },
     });

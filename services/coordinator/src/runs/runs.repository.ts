@@ -22,6 +22,8 @@ export interface RunFilter {
   /** Created in [createdAfter, createdBefore). */
   createdAfter?: string;
   createdBefore?: string;
+  /** JSON text of an object the run's input must contain. */
+  inputContains?: string;
   /** Keyset cursor: rows strictly after this (createdAt, id) in descending order. */
   after?: { createdAt: string; id: string };
   limit: number;
@@ -172,6 +174,7 @@ export class RunsRepository {
     if (filter.parentRunId) query.andWhere('r.parentRunId = :parentRunId', { parentRunId: filter.parentRunId });
     if (filter.createdAfter) query.andWhere('r.createdAt >= :createdAfter', { createdAfter: filter.createdAfter });
     if (filter.createdBefore) query.andWhere('r.createdAt < :createdBefore', { createdBefore: filter.createdBefore });
+    if (filter.inputContains) query.andWhere('r.input @> CAST(:inputContains AS jsonb)', { inputContains: filter.inputContains });
     if (filter.after) query.andWhere('(r.createdAt, r.id) < (:createdAt, :id)', { createdAt: filter.after.createdAt, id: filter.after.id });
     return query.getMany();
   }

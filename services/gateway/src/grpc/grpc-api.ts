@@ -144,6 +144,7 @@ export class GrpcApi implements OnApplicationBootstrap, BeforeApplicationShutdow
           parentRunId: r.parentRunId || undefined,
           createdAfter: r.createdAfter || undefined,
           createdBefore: r.createdBefore || undefined,
+          inputContains: r.inputContains || undefined,
           limit: positive(r.limit),
           cursor: r.cursor || undefined,
         });
