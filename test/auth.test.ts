@@ -10,7 +10,7 @@ const VIEWER = 'viewer-key-9d4a2c7e1f5b3a8c';
 
 const definition = {
   name: 'auth-check',
-  steps: [{ id: 'done', type: 'transform', output: { ok: true } }],
+  steps: [{ id: 'manager', type: 'approval' }],
 };
 
 interface Problem {
@@ -83,6 +83,10 @@ describe('API keys, roles and the audit log', () => {
     );
     expect(badRange.status).toBe(400);
     expect(badRange.body.errors.map((e) => e.path)).toEqual(['createdAfter']);
+    expect((await platform.api('POST', `/v1/runs/${started.body.id}/cancel`, {}, bearer(VIEWER))).status).toBe(403);
+    const cancelled = await platform.api<RunBody>('POST', `/v1/runs/${started.body.id}/cancel`, { reason: 'test' }, bearer(OPERATOR));
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
     expect((await platform.api('GET', '/v1/audit', undefined, bearer(OPERATOR))).status).toBe(403);
     expect(
       (await platform.api('PUT', '/v1/notifications/rules/ops', { on: ['failed'], nats: { subject: 'ops.alerts' } }, bearer(OPERATOR)))
@@ -104,6 +108,11 @@ describe('API keys, roles and the audit log', () => {
       'operator',
       'viewer',
     ]);
+    expect(entries.filter((e) => e.path.endsWith('/cancel')).map((e) => [e.outcome, e.role, e.status])).toEqual([
+      ['allowed', 'operator', 200],
+      ['denied', 'viewer', 403],
+    ]);
+    expect(entries.find((e) => e.path === '/v1/runs' && e.outcome === 'allowed')).toMatchObject({ role: 'operator', status: 201 });
     expect(entries.filter((e) => e.status === 401).map((e) => e.principal)).toEqual(['unauthenticated', 'unauthenticated']);
     expect(entries.some((e) => e.path === '/v1/audit' && e.outcome === 'denied' && e.role === 'operator')).toBe(true);
     // Reads are not audited; only their denials are.

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform } from './support/platform';
 
 const ADMIN = 'grpc-admin-key-5e2a9c4f7b1d';
+const OPERATOR = 'grpc-operator-key-4b7e2d9a1c6f';
 const VIEWER = 'grpc-viewer-key-8c3f1a6d2e9b';
 
 const BATON_PROTO = resolve(__dirname, '../libs/contracts/proto/baton.proto');
@@ -15,6 +16,23 @@ const REFLECTION_PROTO = resolve(__dirname, '../node_modules/@grpc/reflection/bu
 type Unary = (request: object, metadata: Metadata, callback: (error: ServiceError | null, reply: Record<string, unknown>) => void) => void;
 type BatonClient = Client &
   Record<string, Unary> & { WatchRun(request: object, metadata: Metadata): ClientReadableStream<Record<string, unknown>> };
+
+const nightly = `
+name: grpc-nightly
+triggers:
+  - schedule: "0 3 1 1 *"
+steps:
+  - id: wait
+    type: approval
+`;
+
+const broken = `
+name: grpc-broken
+steps:
+  - id: stop
+    type: fail
+    error: "stock is gone"
+`;
 
 const approvalFlow = `
 name: grpc-approval
@@ -67,7 +85,7 @@ describe('the gRPC admin API', () => {
   let address: string;
 
   beforeAll(async () => {
-    platform = await Platform.start({ env: { BATON_API_KEYS: `${ADMIN}:admin,${VIEWER}:viewer` } });
+    platform = await Platform.start({ env: { BATON_API_KEYS: `${ADMIN}:admin,${OPERATOR}:operator,${VIEWER}:viewer` } });
     address = `127.0.0.1:${platform.grpcPort}`;
     client = clientFor<BatonClient>(BATON_PROTO, 'baton.v1.Baton', address);
   });
@@ -187,5 +205,86 @@ describe('the gRPC admin API', () => {
     expect((await failure(call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, VIEWER))).code).toBe(status.PERMISSION_DENIED);
     await call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, ADMIN);
     expect((await failure(call(client, 'DeleteNotificationRule', { name: 'grpc-ops' }, ADMIN))).code).toBe(status.NOT_FOUND);
+  });
+
+  const reaches = (id: string, wanted: string) =>
+    expect.poll(async () => (await call(client, 'GetRun', { id }, VIEWER)).status, { timeout: 10_000 }).toBe(wanted);
+
+  it('calls every other RPC of baton.v1.Baton', async () => {
+    expect(await call(client, 'ValidateDefinition', { text: nightly, format: 'yaml' }, OPERATOR)).toEqual({ valid: true });
+    for (const text of [nightly, broken]) await call(client, 'RegisterDefinition', { text, format: 'yaml' }, ADMIN);
+    const definitions = await call(client, 'ListDefinitions', { limit: 10 }, VIEWER);
+    expect((definitions.itemsJson as string[]).map((item) => (JSON.parse(item) as { name: string }).name)).toEqual(
+      expect.arrayContaining(['grpc-approval', 'grpc-broken', 'grpc-nightly']),
+    );
+    const definition = JSON.parse(String((await call(client, 'GetDefinition', { name: 'grpc-nightly', version: 1 }, VIEWER)).json));
+    expect(definition).toMatchObject({ name: 'grpc-nightly', version: 1 });
+
+    // The operations of a run: pause, resume, cancel; history; retry of a failed run.
+    const { run } = await call(client, 'StartRun', { workflow: 'grpc-nightly' }, OPERATOR);
+    const id = (run as { id: string }).id;
+    await reaches(id, 'running');
+    expect((await call(client, 'PauseRun', { id }, OPERATOR)).status).toBe('paused');
+    expect((await call(client, 'ResumeRun', { id }, OPERATOR)).status).toBe('running');
+    expect((await call(client, 'CancelRun', { id, reason: 'not tonight' }, OPERATOR)).status).toBe('cancelled');
+    const history = await call(client, 'GetRunHistory', { id, limit: 50 }, VIEWER);
+    expect((history.itemsJson as string[]).map((item) => (JSON.parse(item) as { type: string }).type)).toEqual(
+      expect.arrayContaining(['RunStarted', 'RunPaused', 'RunResumed', 'RunCancelled']),
+    );
+    const failed = (await call(client, 'StartRun', { workflow: 'grpc-broken' }, OPERATOR)).run as { id: string };
+    await reaches(failed.id, 'failed');
+    expect((await call(client, 'RetryRun', { id: failed.id }, OPERATOR)).id).toBe(failed.id);
+
+    // Events.
+    const event = { specversion: '1.0', id: 'evt-grpc-1', source: 'tests/grpc', type: 'grpc.tested', data: { ok: true } };
+    expect(await call(client, 'PublishEvent', { json: JSON.stringify(event) }, OPERATOR)).toEqual({
+      id: 'evt-grpc-1',
+      subject: 'baton.events.grpc.tested',
+    });
+    const invalidEvent = await failure(call(client, 'PublishEvent', { json: JSON.stringify({ ...event, specversion: '0.3' }) }, OPERATOR));
+    expect(problemOf(invalidEvent).errors).toMatchObject([{ path: 'specversion' }]);
+    expect(await call(client, 'ListRejectedEvents', {}, VIEWER)).toMatchObject({ itemsJson: [] });
+
+    // Schedules: the definition's cron trigger is synced within a few seconds.
+    const scheduleId = 'grpc-nightly.0';
+    await expect
+      .poll(async () => ((await call(client, 'ListSchedules', { workflow: 'grpc-nightly' }, VIEWER)).itemsJson as string[]).length, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+    expect(JSON.parse(String((await call(client, 'PauseSchedule', { id: scheduleId }, OPERATOR)).json))).toMatchObject({ paused: true });
+    expect(JSON.parse(String((await call(client, 'ResumeSchedule', { id: scheduleId }, OPERATOR)).json))).toMatchObject({ paused: false });
+    expect((await call(client, 'TriggerSchedule', { id: scheduleId }, OPERATOR)).runIds).toHaveLength(1);
+    const backfilled = await call(
+      client,
+      'BackfillSchedule',
+      { id: scheduleId, from: '2024-01-01T00:00:00Z', to: '2025-12-31T23:59:59Z' },
+      OPERATOR,
+    );
+    expect(backfilled.runIds).toHaveLength(2);
+
+    // Insights.
+    const insights = JSON.parse(String((await call(client, 'GetInsights', { workflow: 'grpc-nightly', window: '1h' }, VIEWER)).json));
+    expect(insights).toMatchObject({ workflow: 'grpc-nightly', runs: { cancelled: 1 } });
+  });
+
+  it('lets an operator start and cancel runs but not register definitions, and audits every case', async () => {
+    const started = (await call(client, 'StartRun', { workflow: 'grpc-approval' }, OPERATOR)).run as { id: string };
+    expect((await call(client, 'CancelRun', { id: started.id }, OPERATOR)).status).toBe('cancelled');
+    const denied = await failure(call(client, 'RegisterDefinition', { text: approvalFlow, format: 'yaml' }, OPERATOR));
+    expect(denied.code).toBe(status.PERMISSION_DENIED);
+    const viewerCancel = await failure(call(client, 'CancelRun', { id: started.id }, VIEWER));
+    expect(viewerCancel.code).toBe(status.PERMISSION_DENIED);
+
+    const audit = await call(client, 'ListAudit', { limit: 20 }, ADMIN);
+    const entries = (audit.itemsJson as string[]).map(
+      (item) => JSON.parse(item) as { path: string; outcome: string; role?: string; status: number },
+    );
+    expect(entries.slice(0, 4).map((e) => [e.path, e.outcome, e.role])).toEqual([
+      ['/baton.v1.Baton/CancelRun', 'denied', 'viewer'],
+      ['/baton.v1.Baton/RegisterDefinition', 'denied', 'operator'],
+      ['/baton.v1.Baton/CancelRun', 'allowed', 'operator'],
+      ['/baton.v1.Baton/StartRun', 'allowed', 'operator'],
+    ]);
   });
 });
