@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTarget } from './support/http-target';
 import { Platform, sleep, type RunBody, type StepBody } from './support/platform';
+import type { WorkflowInsightsView } from '@baton/contracts';
 
 /** How long the test service takes per path: the durations insights should find. */
 const SLEEP_MS: Record<string, number> = {
@@ -52,38 +53,6 @@ const late = (target: HttpTarget) => ({
   sla: { duration: '50ms', atRiskProbability: 0.5 },
   steps: [{ id: 'slow', ...call(target, '/late') }],
 });
-
-interface StepInsight {
-  stepId: string;
-  type: string;
-  count: number;
-  p50Ms: number;
-  p90Ms: number;
-  meanMs: number;
-  failures: number;
-  attempts: number;
-}
-
-interface Insights {
-  workflow: string;
-  window: { from: string; to: string };
-  runs: Record<string, number>;
-  rates: { completion: number; failure: number; compensation: number };
-  duration: { count: number; p50Ms: number; meanMs: number; maxMs: number };
-  steps: StepInsight[];
-  criticalPath: { steps: { stepId: string; meanMs: number }[]; totalMs: number };
-  bottleneck: { stepId: string; meanMs: number; share: number } | null;
-  hotSpots: { stepId: string; failures: number; failureRate: number; topErrors: { message: string; count: number }[] }[];
-  running: {
-    runId: string;
-    startedAt: string;
-    predictedEndAt: string;
-    remainingMs: number;
-    remainingPath: string[];
-    slaDeadline?: string;
-    breachProbability?: number;
-  }[];
-}
 
 /** A run as GET /v1/runs/{id} reads it, with the start times the checks below need. */
 interface TimedRun extends Omit<RunBody, 'steps'> {
@@ -159,7 +128,7 @@ describe('insights and SLAs', () => {
   });
 
   const insights = async (workflow: string, window = '1h') => {
-    const response = await platform.api<Insights>('GET', `/v1/insights/${workflow}?window=${window}`);
+    const response = await platform.api<WorkflowInsightsView>('GET', `/v1/insights/${workflow}?window=${window}`);
     expect(response.status).toBe(200);
     return response.body;
   };
@@ -220,7 +189,7 @@ describe('insights and SLAs', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-type')).toContain('application/problem+json');
     expect((await platform.api('GET', '/v1/insights/insights-pipeline?window=yesterday')).status).toBe(400);
-    const byDefault = await platform.api<Insights>('GET', '/v1/insights/insights-pipeline');
+    const byDefault = await platform.api<WorkflowInsightsView>('GET', '/v1/insights/insights-pipeline');
     expect(byDefault.status).toBe(200);
     expect(Date.parse(byDefault.body.window.to) - Date.parse(byDefault.body.window.from)).toBe(24 * 3_600_000);
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTarget, type RecordedRequest } from './support/http-target';
 import { Platform, sleep, type RunBody } from './support/platform';
 import { SmtpSink, type ReceivedMail } from './support/smtp-sink';
+import type { DeliveryView, Page } from '@baton/contracts';
 
 const HOOK_SECRET = 'whsec-notifications-test';
 const REPLAY_WINDOW_SECONDS = 300;
@@ -15,29 +16,6 @@ const DEAD_LETTER_SUBJECT = 'baton.dlq.notifier-deliveries';
 /** Workflow names unique to this file's run. */
 const suffix = randomBytes(3).toString('hex');
 const workflowName = (base: string) => `${base}-${suffix}`;
-
-interface DeliveryBody {
-  id: string;
-  runId: string;
-  workflow: string;
-  event: string;
-  rule: string;
-  channel: string;
-  target: string;
-  status: 'pending' | 'delivered' | 'dead_lettered';
-  attempts: number;
-  lastError?: string;
-  lastStatusCode?: number;
-  nextAttemptAt?: string;
-  deliveredAt?: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 interface NotificationBody {
   type: string;
@@ -80,7 +58,7 @@ async function waitUntil<T>(what: string, probe: () => Promise<T> | T, accept: (
   throw new Error(`${what} not within ${timeoutMs} ms; last seen: ${JSON.stringify(last)}`);
 }
 
-const byRule = (a: DeliveryBody, b: DeliveryBody) => a.rule.localeCompare(b.rule);
+const byRule = (a: DeliveryView, b: DeliveryView) => a.rule.localeCompare(b.rule);
 
 describe('notifications', () => {
   let platform: Platform;
@@ -141,14 +119,14 @@ describe('notifications', () => {
     return started.body.id;
   }
 
-  async function deliveries(query: string): Promise<Page<DeliveryBody>> {
-    const { status, body } = await platform.api<Page<DeliveryBody>>('GET', `/v1/notifications/deliveries?${query}`);
+  async function deliveries(query: string): Promise<Page<DeliveryView>> {
+    const { status, body } = await platform.api<Page<DeliveryView>>('GET', `/v1/notifications/deliveries?${query}`);
     expect(status, JSON.stringify(body)).toBe(200);
     return body;
   }
 
   /** The run's deliveries once `count` of them have settled (delivered or dead-lettered), by rule. */
-  async function settledDeliveries(runId: string, count: number, timeoutMs = 15_000): Promise<DeliveryBody[]> {
+  async function settledDeliveries(runId: string, count: number, timeoutMs = 15_000): Promise<DeliveryView[]> {
     const items = await waitUntil(
       `${count} settled deliveries of run ${runId}`,
       async () => (await deliveries(`runId=${runId}`)).items,
@@ -523,10 +501,10 @@ describe('notifications', () => {
     expect(all).toHaveLength(6);
     expect(all.slice(0, 3).every((d) => d.runId === second)).toBe(true);
 
-    const pages: DeliveryBody[][] = [];
+    const pages: DeliveryView[][] = [];
     let cursor: string | null = null;
     do {
-      const page: Page<DeliveryBody> = await deliveries(`workflow=${workflow}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: Page<DeliveryView> = await deliveries(`workflow=${workflow}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       pages.push(page.items);
       cursor = page.nextCursor;
       if (pages.length < 3) expect(cursor).toEqual(expect.any(String));

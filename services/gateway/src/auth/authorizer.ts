@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BatonConfig } from '@baton/config';
-import { roleAllows, type Permission, type Role } from '@baton/contracts';
+import { roleAllows, type AuditRecord, type Permission, type Role } from '@baton/contracts';
 import { activeTraceId } from '@baton/telemetry';
 import { AuditLog } from '../audit/audit-log';
 import { findApiKey, parseApiKeys, type ApiKey } from './api-keys';
@@ -89,27 +89,23 @@ export class Authorizer {
 
   /** Records a call that changed something, with the status it was answered with. */
   recordAllowed(caller: Caller, call: CallDescription, status: number, traceId: string | undefined): Promise<void> {
-    return this.audit.record({
-      at: new Date().toISOString(),
-      ...caller,
-      ...call,
-      outcome: 'allowed',
-      status,
-      ...(traceId ? { traceId } : {}),
-    });
+    return this.record({ caller, call, outcome: 'allowed', status, traceId });
   }
 
   private async deny(call: CallDescription, caller: Caller, status: number, reason: string): Promise<void> {
     this.logger.warn(`${status} ${call.method} ${call.path} for ${caller.principal}: ${reason}`);
-    const traceId = activeTraceId();
-    await this.audit.record({
-      at: new Date().toISOString(),
-      ...caller,
-      ...call,
-      outcome: 'denied',
-      status,
-      reason,
-      ...(traceId ? { traceId } : {}),
-    });
+    await this.record({ caller, call, outcome: 'denied', status, reason, traceId: activeTraceId() });
+  }
+
+  private record(entry: {
+    caller: Caller;
+    call: CallDescription;
+    outcome: AuditRecord['outcome'];
+    status: number;
+    reason?: string;
+    traceId?: string;
+  }) {
+    const { caller, call, traceId, ...rest } = entry;
+    return this.audit.record({ at: new Date().toISOString(), ...caller, ...call, ...rest, ...(traceId ? { traceId } : {}) });
   }
 }
