@@ -1,9 +1,14 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, Platform, sleep, type RunBody } from './support/platform';
+import { HttpTarget } from './support/http-target';
+import { ADMIN_DATABASE_URL, freePort, Platform, sleep, type RunBody } from './support/platform';
 
 const CLI = resolve(__dirname, '../libs/cli/dist/main.js');
 const ADMIN = 'cli-admin-key-4e8b2f6a1c9d7e3b';
@@ -14,6 +19,34 @@ interface Outcome {
   stderr: string;
 }
 
+/** A CLI process still going: what it printed so far, and its outcome once it ends. */
+interface Launched {
+  child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  done: Promise<Outcome>;
+}
+
+/** Drops what a `baton dev` platform made, as Platform.cleanup does: its database and its namespace's streams. */
+async function dropPlatformData(database: string, namespace: string, natsUrl: string): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 const definitions = {
   'hello.yaml': `name: cli-hello
 steps:
@@ -21,6 +54,15 @@ steps:
     type: transform
     output: { greeting: "hello \${ input.who }" }
 output: "\${ steps.greet.output }"
+`,
+  // Waits for a decision that never comes, unless the run is cancelled.
+  'approval.yaml': `name: cli-approval
+steps:
+  - id: manager
+    type: approval
+  - id: after
+    type: transform
+    output: { approved: true }
 `,
   'failing.yaml': `name: cli-failing
 steps:
@@ -49,27 +91,60 @@ steps:
 `,
 };
 
+/** A workflow of three steps, one after the other: a slow HTTP call, a short delay, a transform. */
+const steps = (target: HttpTarget) => `name: cli-steps
+steps:
+  - id: reserve
+    type: http
+    with:
+      method: POST
+      url: "${target.url('/reserve')}"
+  - id: cool-off
+    type: delay
+    duration: 1s
+  - id: ship
+    type: transform
+    output: { shipped: true }
+output: "\${ steps.ship.output }"
+`;
+
 describe('the baton CLI against the platform', () => {
   let platform: Platform;
+  let target: HttpTarget;
   let dir: string;
   let configHome: string;
 
-  /** Runs the built CLI as a user would; `auth: false` leaves out --url and --api-key. */
-  const baton = (args: string[], { auth = true }: { auth?: boolean } = {}): Promise<Outcome> => {
+  /** Starts the built CLI as a user would; `auth: false` leaves out --url and --api-key; `env` adds to the environment. */
+  const launch = (args: string[], { auth = true, env: extra = {} }: { auth?: boolean; env?: Record<string, string> } = {}): Launched => {
     const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: configHome };
     delete env['BATON_URL'];
     delete env['BATON_API_KEY'];
+    Object.assign(env, extra);
     const all = auth ? [...args, '--url', platform.baseUrl, '--api-key', ADMIN] : args;
-    return new Promise((done, fail) => {
-      const child = spawn(process.execPath, [CLI, ...all], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const child = spawn(process.execPath, [CLI, ...all], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<Outcome>((resolveOutcome, fail) => {
       child.once('error', fail);
-      child.once('close', (code) => done({ code, stdout, stderr }));
+      child.once('close', (code) => resolveOutcome({ code, stdout, stderr }));
     });
+    return {
+      child,
+      done,
+      get stdout() {
+        return stdout;
+      },
+      get stderr() {
+        return stderr;
+      },
+    };
   };
+
+  /** Runs the built CLI to its end. */
+  const baton = (args: string[], options: { auth?: boolean; env?: Record<string, string> } = {}): Promise<Outcome> =>
+    launch(args, options).done;
 
   const json = <T>(outcome: Outcome): T => {
     expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
@@ -81,13 +156,41 @@ describe('the baton CLI against the platform', () => {
     dir = mkdtempSync(join(tmpdir(), 'baton-cli-it-'));
     configHome = join(dir, 'config');
     mkdirSync(join(dir, 'definitions'));
-    for (const [file, text] of Object.entries(definitions)) writeFileSync(join(dir, 'definitions', file), text);
+    target = await HttpTarget.start();
+    for (const [file, text] of Object.entries({ ...definitions, 'steps.yaml': steps(target) })) {
+      writeFileSync(join(dir, 'definitions', file), text);
+    }
     platform = await Platform.start({ env: { BATON_API_KEYS: `${ADMIN}:admin` } });
   });
 
   afterAll(async () => {
     await platform?.cleanup();
+    await target?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('dry-runs apply: validates every definition and says what it would register, registering nothing', async () => {
+    const dry = await baton(['apply', '-f', join(dir, 'definitions'), '--dry-run']);
+    expect(dry, dry.stderr).toMatchObject({ code: 0 });
+    expect(dry.stdout).toMatch(/^would create\s+cli-hello v1\s+\(.*hello\.yaml\)$/m);
+    expect(dry.stdout).toMatch(/^would create\s+cli-steps v1 /m);
+    expect(dry.stdout).toMatch(/^would create\s+cli-nightly v1 .*more\.yaml#2\)$/m);
+    expect(dry.stdout.trimEnd().split('\n')).toHaveLength(6);
+    expect(dry.stderr).toContain('dry run: nothing was registered');
+
+    // One invalid file among valid ones: exit 1 with its errors; the valid one is only reported.
+    mkdirSync(join(dir, 'mixed'));
+    writeFileSync(join(dir, 'mixed', 'a-broken.yaml'), 'name: Not A Name\nsteps: []\n');
+    writeFileSync(join(dir, 'mixed', 'b-hello.yaml'), definitions['hello.yaml']);
+    const mixed = await baton(['apply', '-f', join(dir, 'mixed'), '--dry-run', '-o', 'json']);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/a-broken\.yaml: the definition is invalid\n {2}name: name must match/);
+    expect(JSON.parse(mixed.stdout)).toEqual([
+      { file: join(dir, 'mixed', 'a-broken.yaml'), error: expect.objectContaining({ status: 400 }) as unknown },
+      { file: join(dir, 'mixed', 'b-hello.yaml'), valid: true, name: 'cli-hello', version: 1, created: true },
+    ]);
+
+    expect(json<{ items: unknown[] }>(await baton(['definitions', 'list', '-o', 'json'])).items).toEqual([]);
   });
 
   it('applies a folder of YAML definitions, then reports them unchanged', async () => {
@@ -97,9 +200,20 @@ describe('the baton CLI against the platform', () => {
     expect(first.stdout).toMatch(/created\s+cli-hello v1/);
     expect(first.stdout).toMatch(/created\s+cli-triggered v1 .*more\.yaml#1/);
     expect(first.stdout).toMatch(/created\s+cli-nightly v1 .*more\.yaml#2/);
+    expect(first.stdout).toMatch(/created\s+cli-steps v1/);
+    expect(first.stdout).toMatch(/created\s+cli-approval v1/);
 
     const again = await baton(['apply', '-f', join(dir, 'definitions', 'hello.yaml')]);
     expect(again.stdout).toMatch(/unchanged\s+cli-hello v1/);
+
+    // A dry run now tells an unchanged definition from a changed one, and still registers nothing.
+    const changed = join(dir, 'hello-v2.yaml');
+    writeFileSync(changed, definitions['hello.yaml'].replace('"hello ', '"hi '));
+    expect((await baton(['apply', '-f', join(dir, 'definitions', 'hello.yaml'), '--dry-run'])).stdout).toMatch(
+      /^unchanged\s+cli-hello v1 /,
+    );
+    expect((await baton(['apply', '-f', changed, '--dry-run'])).stdout).toMatch(/^would create\s+cli-hello v2 /);
+    expect((await baton(['definitions', 'get', 'cli-hello', '-o', 'table'])).stdout).toMatch(/^version:\s+1$/m);
     const listed = await baton(['definitions', 'list']);
     expect(listed.stdout.split('\n')[0]).toMatch(/^NAME\s+LATEST\s+UPDATED/);
     expect(listed.stdout).toContain('cli-hello');
@@ -120,18 +234,67 @@ describe('the baton CLI against the platform', () => {
   it('runs a workflow to completion with --wait (exit 0), and a failing one (exit 1)', async () => {
     const completed = await baton(['run', 'cli-hello', '--input', '{"who":"ada"}', '--wait', '--timeout', '30s']);
     expect(completed, completed.stderr).toMatchObject({ code: 0 });
-    expect(completed.stdout).toMatch(/^run [0-9a-f-]{36} completed/);
+    expect(completed.stderr).toMatch(/^started run [0-9a-f-]{36} \(cli-hello v1\)/);
+    expect(completed.stdout).toMatch(/^ {2}greet {2}completed \d+ ms\nrun [0-9a-f-]{36} completed in \d+ ms\n/);
     expect(completed.stdout).toContain('output: {"greeting":"hello ada"}');
 
     const failed = await baton(['run', 'cli-failing', '--wait']);
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/^run [0-9a-f-]{36} failed/);
+    expect(failed.stdout).toMatch(/^ {2}boom {2}failed .*out of stock$/m);
+    expect(failed.stdout).toMatch(/^run [0-9a-f-]{36} failed/m);
     expect(failed.stdout).toMatch(/^error: .*out of stock/m);
 
     const asJson = json<{ status: string; output: unknown }>(
       await baton(['run', 'cli-hello', '--input', '{"who":"bo"}', '--wait', '-o', 'json']),
     );
     expect(asJson).toMatchObject({ status: 'completed', output: { greeting: 'hello bo' } });
+  });
+
+  it('follows a multi-step run with --wait: one line per step change, as it happens, in order', async () => {
+    target.respondWith(() => ({ status: 200, body: { reserved: true }, delayMs: 700 }));
+    const outcome = await baton(['run', 'cli-steps', '--wait', '--timeout', '30s']);
+    expect(outcome, outcome.stderr).toMatchObject({ code: 0 });
+    const lines = outcome.stdout.trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual([expect.stringMatching(/^run [0-9a-f-]{36} completed in /), 'output: {"shipped":true}']);
+    const progress = lines.slice(0, -2);
+    for (const line of progress) expect(line).toMatch(/^ {2}(reserve {3}|cool-off {2}|ship {6})\S/);
+    // Each change is seen once, in the order it happened (a poll may also catch a step `scheduled`).
+    const changes = progress.map((line) => line.trim().split(/\s+/).slice(0, 2).join(' '));
+    expect(new Set(changes).size).toBe(changes.length);
+    const expected = ['reserve running', 'reserve completed', 'cool-off waiting', 'cool-off completed', 'ship completed'];
+    expect(changes.filter((change) => expected.includes(change))).toEqual(expected);
+    expect(progress).toContain('  reserve   running (attempt 1)');
+    expect(progress).toContainEqual(expect.stringMatching(/^ {2}reserve {3}completed \d+ ms$/));
+    expect(progress).toContainEqual(expect.stringMatching(/^ {2}cool-off {2}waiting \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)$/));
+    expect(progress.at(-1)).toMatch(/^ {2}ship {6}completed \d+ ms$/);
+
+    // With --output json, stdout is the run it ended with, and nothing else.
+    const asJson = json<{ status: string; steps: { id: string; status: string }[] }>(
+      await baton(['run', 'cli-steps', '--wait', '--output', 'json']),
+    );
+    expect(asJson.status).toBe('completed');
+    expect(asJson.steps.map((step) => `${step.id} ${step.status}`)).toEqual(['reserve completed', 'cool-off completed', 'ship completed']);
+  });
+
+  it('cancels a run waiting for an approval, which a --wait following it sees end cancelled (exit 1)', async () => {
+    const following = launch(['run', 'cli-approval', '--wait', '--timeout', '60s']);
+    await expect.poll(() => following.stdout, { timeout: 15_000 }).toMatch(/^ {2}manager {2}waiting \(for approval: baton runs signal/m);
+    const id = /^started run ([0-9a-f-]{36}) /.exec(following.stderr)?.[1];
+    expect(id, following.stderr).toBeDefined();
+
+    const waiting = json<{ status: string; waitingFor: { kind: string }[] }>(await baton(['runs', 'get', id!]));
+    expect(waiting).toMatchObject({ status: 'running', waitingFor: [{ kind: 'approval' }] });
+    const cancelled = await baton(['runs', 'cancel', id!, '--reason', 'not needed any more']);
+    expect(cancelled, cancelled.stderr).toMatchObject({ code: 0, stdout: `run ${id}: cancelled\n` });
+
+    const ended = await following.done;
+    expect(ended.code).toBe(1);
+    expect(ended.stdout).toMatch(new RegExp(`^run ${id} cancelled`, 'm'));
+    expect(json<{ status: string }>(await baton(['runs', 'get', id!])).status).toBe('cancelled');
+    const listed = json<{ items: { id: string; status: string }[] }>(
+      await baton(['runs', 'list', '--workflow', 'cli-approval', '--output', 'json']),
+    );
+    expect(listed.items).toEqual([expect.objectContaining({ id, status: 'cancelled' })]);
   });
 
   it('lists runs as JSON that parses, and shows one run with its steps', async () => {
@@ -141,9 +304,14 @@ describe('the baton CLI against the platform', () => {
     expect(page.items.length).toBeGreaterThanOrEqual(2);
     expect(page.items.every((run) => run.status === 'completed')).toBe(true);
 
-    const table = await baton(['runs', 'list', '--status', 'failed']);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+WORKFLOW\s+STATUS/);
-    expect(table.stdout).toContain('cli-failing v1');
+    const table = await baton(['runs', 'list', '--workflow', 'cli-hello', '--output', 'table']);
+    const [header, ...rows] = table.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID\s+WORKFLOW\s+STATUS\s+TRIGGER\s+CREATED\s+TOOK\s+ERROR$/);
+    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(page.items.map((run) => run.id));
+    for (const row of rows) expect(row).toMatch(/^[0-9a-f-]{36}\s+cli-hello v1\s+completed\s+api\s+/);
+    const failed = await baton(['runs', 'list', '--status', 'failed']);
+    expect(failed.stdout.split('\n')[0]).toMatch(/^ID\s+WORKFLOW\s+STATUS/);
+    expect(failed.stdout).toContain('cli-failing v1');
 
     const id = page.items[0].id;
     const run = json<{ id: string; steps: { id: string; status: string }[] }>(await baton(['runs', 'get', id]));
@@ -213,12 +381,68 @@ describe('the baton CLI against the platform', () => {
 
     const nowhere = await baton(['runs', 'list', '--url', `http://127.0.0.1:${await freePort()}`], { auth: false });
     expect(nowhere.code).toBe(1);
-    expect(nowhere.stderr).toMatch(/^error: nothing answers at http:\/\/127\.0\.0\.1:\d+; start the platform with `npm start`/);
+    expect(nowhere.stderr).toMatch(
+      /^error: nothing answers at http:\/\/127\.0\.0\.1:\d+; start the platform with `npm start` or `baton dev`/,
+    );
+  });
 
-    const dev = await baton(['dev', '--url', platform.baseUrl], { auth: false });
-    expect(dev.code).toBe(0);
-    expect(dev.stdout).toContain('npm install && npm start');
-    expect(dev.stdout).toContain(`${platform.baseUrl}: ready`);
+  it('checks with dev --check whether the platform is up at the URL', async () => {
+    const up = await baton(['dev', '--check', '--url', platform.baseUrl], { auth: false });
+    expect(up, up.stderr).toMatchObject({ code: 0 });
+    expect(up.stdout).toMatch(new RegExp(`^${platform.baseUrl}: ready \\(.*coordinator up`));
+
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const down = await baton(['dev', '--check', '--url', url], { auth: false });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(new RegExp(`^${url}: not running: nothing answers at ${url}.*; start it with: baton dev$`, 'm'));
+  });
+
+  it('starts the whole platform with baton dev, which says where the API is and stops cleanly on SIGINT', async () => {
+    // Not where a platform already answers.
+    const taken = await baton(['dev'], { auth: false, env: { BATON_HTTP_PORT: String(platform.httpPort) } });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain(`error: something already answers at ${platform.baseUrl}`);
+
+    const namespace = `it${randomBytes(4).toString('hex')}`;
+    const database = `baton_${namespace}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const env = {
+      DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${database}`,
+      NATS_URL: platform.natsUrl,
+      BATON_NAMESPACE: namespace,
+      BATON_HTTP_PORT: new URL(url).port,
+      BATON_GRPC_PORT: String(await freePort()),
+      BATON_LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+    };
+    const dev = launch(['dev'], { auth: false, env });
+    try {
+      await expect
+        .poll(() => (dev.child.exitCode === null ? dev.stderr : `exited ${dev.child.exitCode}: ${dev.stderr}${dev.stdout}`), {
+          timeout: 90_000,
+          interval: 250,
+        })
+        .toContain(`Baton is ready: the admin API is at ${url} (OpenAPI at ${url}/docs)`);
+      expect(dev.stderr).toContain(`export BATON_URL=${url}`);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+      // It is the platform: it takes definitions and runs them.
+      const hello = join(dir, 'definitions', 'hello.yaml');
+      expect((await baton(['apply', '-f', hello, '--url', url], { auth: false })).stdout).toMatch(/created\s+cli-hello v1/);
+      const run = await baton(['run', 'cli-hello', '--input', '{"who":"dev"}', '--wait', '--url', url], { auth: false });
+      expect(run, run.stderr).toMatchObject({ code: 0 });
+
+      dev.child.kill('SIGINT');
+      const stopped = await dev.done;
+      expect(stopped, stopped.stderr).toMatchObject({ code: 0 });
+      expect(stopped.stderr).toContain('stopping the platform');
+      await expect(fetch(`${url}/health/ready`)).rejects.toThrow();
+    } finally {
+      if (dev.child.exitCode === null) {
+        dev.child.kill('SIGTERM');
+        await dev.done;
+      }
+      await dropPlatformData(database, namespace, platform.natsUrl);
+    }
   });
 
   it('saves a profile, masks its key, and uses it', async () => {

@@ -30,7 +30,7 @@ describe('describeError', () => {
   it('turns a refused connection into one line that says to start the platform', () => {
     const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
     expect(describeError(refused, 'http://127.0.0.1:8080')).toEqual([
-      'error: nothing answers at http://127.0.0.1:8080; start the platform with `npm start` (see `baton dev`)',
+      'error: nothing answers at http://127.0.0.1:8080; start the platform with `npm start` or `baton dev`',
     ]);
     const aggregate = new TypeError('fetch failed', {
       cause: new AggregateError([Object.assign(new Error('x'), { code: 'ECONNREFUSED' })]),

@@ -26,7 +26,7 @@ export function describeError(error: unknown, url: string): string[] {
   if (error instanceof RunWaitTimeoutError) return [`error: ${error.message}`];
   if (error instanceof CliError) return [`error: ${error.message}`];
   const code = causeCode(error);
-  if (code === 'ECONNREFUSED') return [`error: nothing answers at ${url}; start the platform with \`npm start\` (see \`baton dev\`)`];
+  if (code === 'ECONNREFUSED') return [`error: nothing answers at ${url}; start the platform with \`npm start\` or \`baton dev\``];
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return [`error: cannot resolve the host of ${url} (--url, BATON_URL or the profile)`];
   if (error instanceof Error && error.name === 'TimeoutError') return [`error: ${url} did not answer in time`];
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';

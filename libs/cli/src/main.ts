@@ -76,4 +76,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// A reader that stops early (`baton runs list | head -3`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 void main(process.argv);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readDefinitionSources } from './definitions';
+import { canonicalJson, readDefinitionSources } from './definitions';
 
 describe('readDefinitionSources', () => {
   let dir: string;
@@ -43,5 +43,12 @@ describe('readDefinitionSources', () => {
   it('says what it cannot read', () => {
     expect(() => readDefinitionSources(join(dir, 'missing.yaml'))).toThrow(/cannot read .*missing\.yaml: ENOENT/);
     expect(() => readDefinitionSources(dir)).toThrow(/no \.yaml, \.yml or \.json file/);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('sorts object keys at every depth and leaves out undefined, so equal definitions compare equal', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: undefined, e: 'x' }] })).toBe('{"a":[{"d":2,"e":"x"}],"b":1}');
+    expect(canonicalJson({ name: 'w', steps: [] })).toBe(canonicalJson({ steps: [], name: 'w' }));
   });
 });

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { BatonApiError, type DefinitionSummary } from '@baton/sdk';
+import { parseDefinitionText, validateDefinition } from '@baton/dsl';
+import { BatonApiError, type BatonClient, type DefinitionSummary } from '@baton/sdk';
 import type { Command } from 'commander';
 import { isScalar, parseAllDocuments, stringify } from 'yaml';
 import { Context } from '../context';
@@ -53,16 +54,71 @@ function invalidLines(source: DefinitionSource, error: unknown): string[] {
   ];
 }
 
+/** JSON with object keys sorted and `undefined` left out, as the registry hashes a definition to tell whether it changed. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** What `apply` would do with a definition the API found valid: a new version (which), nothing, or, unknown, register it. */
+export interface Planned {
+  name?: string;
+  version?: number;
+  created?: boolean;
+}
+
+/**
+ * Works out what registering a valid definition would do, as the registry does: the normalised
+ * definition against the latest registered version. Without a name, or when the latest version
+ * cannot be read, it says only what it knows.
+ */
+async function plan(client: BatonClient, source: DefinitionSource): Promise<Planned> {
+  const parsed = parseDefinitionText(source.text, 'yaml');
+  if (!parsed.ok) return {};
+  const validated = validateDefinition(parsed.document);
+  const name = (parsed.document as { name?: unknown } | null)?.name;
+  if (!validated.ok || typeof name !== 'string') return typeof name === 'string' ? { name } : {};
+  try {
+    const latest = await client.getDefinition(name);
+    const unchanged = canonicalJson(latest.definition) === canonicalJson(JSON.parse(JSON.stringify(validated.definition)));
+    return { name, version: unchanged ? latest.version : latest.version + 1, created: !unchanged };
+  } catch (error) {
+    if (error instanceof BatonApiError && error.status === 404) return { name, version: 1, created: true };
+    if (error instanceof BatonApiError && error.status === 403) return { name };
+    throw error;
+  }
+}
+
+function plannedLine(source: DefinitionSource, planned: Planned): string {
+  const what = planned.version === undefined ? (planned.name ?? '(no name)') : `${planned.name} v${planned.version}`;
+  const verb = planned.created === undefined ? 'would register' : planned.created ? 'would create' : 'unchanged';
+  return `${verb.padEnd(12)}  ${what}  (${source.label})`;
+}
+
 export function registerDefinitionCommands(program: Command): void {
   leaf(program, 'apply', 'register the definitions of a YAML/JSON file, or of every such file in a folder')
     .requiredOption('-f, --file <path>', 'a definition file, or a folder of them')
-    .action(async (options: { file: string }, command: Command) => {
+    .option('--dry-run', 'validate every definition and say what would be registered, registering nothing')
+    .action(async (options: { file: string; dryRun?: boolean }, command: Command) => {
       const ctx = Context.of(command);
       const client = ctx.client();
       const results: object[] = [];
       const lines: string[] = [];
       for (const source of readDefinitionSources(options.file)) {
         try {
+          if (options.dryRun) {
+            await client.validateDefinition(source.text);
+            const planned = await plan(client, source);
+            results.push({ file: source.label, valid: true, ...planned });
+            lines.push(plannedLine(source, planned));
+            continue;
+          }
           const { name, version, created } = await client.registerDefinition(source.text);
           results.push({ file: source.label, name, version, created });
           lines.push(`${created ? 'created  ' : 'unchanged'}  ${name} v${version}  (${source.label})`);
@@ -73,6 +129,7 @@ export function registerDefinitionCommands(program: Command): void {
         }
       }
       if (lines.length > 0 || ctx.options.output === 'json') ctx.printAction(results, lines.join('\n'));
+      if (options.dryRun) ctx.note('dry run: nothing was registered');
     });
 
   leaf(program, 'validate', 'check definitions without registering them; exit 1 listing each error with its path')

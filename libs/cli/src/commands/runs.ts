@@ -1,11 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { RunWaitTimeoutError, type HistoryEntryView, type RunStatus, type RunSummary, type RunView, type WaitReason } from '@baton/sdk';
+import {
+  TERMINAL_RUN_STATUSES,
+  type BatonClient,
+  type HistoryEntryView,
+  type RunStatus,
+  type RunSummary,
+  type RunView,
+  type WaitReason,
+} from '@baton/sdk';
 import { Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { Context } from '../context';
 import { CliError } from '../errors';
 import { duration, json, leaf, paging, positiveInteger } from '../options';
 import { cell, elapsed, renderFields, renderTable } from '../output';
+import { RunProgress } from '../progress';
+
+/** Between two reads of a run `baton run --wait` follows. */
+const POLL_MS = 250;
 
 interface RunOptions {
   input?: unknown;
@@ -97,6 +109,22 @@ function outcome(run: RunView): string {
   return lines.join('\n');
 }
 
+/**
+ * Reads the run every {@link POLL_MS} until it ends, showing each step change on the way unless
+ * `progress` is undefined; throws a CliError once `timeoutMs` has passed.
+ */
+async function follow(client: BatonClient, id: string, timeoutMs: number, progress?: RunProgress): Promise<RunView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await client.getRun(id);
+    progress?.update(run);
+    if (TERMINAL_RUN_STATUSES.includes(run.status)) return run;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new CliError(`run ${id} is still ${run.status} after --timeout; see baton runs get ${id}`);
+    await new Promise((done) => setTimeout(done, Math.min(POLL_MS, remaining)));
+  }
+}
+
 function runInput(options: RunOptions): unknown {
   if (options.input !== undefined && options.inputFile !== undefined) throw new CliError('give --input or --input-file, not both', 2);
   if (options.inputFile === undefined) return options.input ?? {};
@@ -108,12 +136,12 @@ function runInput(options: RunOptions): unknown {
 }
 
 export function registerRunCommands(program: Command): void {
-  leaf(program, 'run <workflow>', 'start a run; with --wait, exit 0 once it completed and 1 when it ended otherwise')
+  leaf(program, 'run <workflow>', 'start a run; with --wait, show its steps as they go, exit 0 once it completed and 1 otherwise')
     .option('--input <json>', 'the run input, JSON (default {})', json)
     .option('--input-file <file>', 'the run input from a JSON or YAML file')
     .option('--version <n>', 'run this version instead of the latest', positiveInteger)
     .option('--idempotency-key <key>', 'a repeated key returns the run the first request started')
-    .option('--wait', 'wait until the run ends and print its outcome')
+    .option('--wait', 'follow the run until it ends: each step change as it happens, then the outcome')
     .addOption(
       new Option('--timeout <duration>', 'with --wait: give up (exit 1) after this long').argParser(duration).default(60_000, '60s'),
     )
@@ -128,13 +156,12 @@ export function registerRunCommands(program: Command): void {
         : `run ${run.id} was started before with this idempotency key: ${run.status}`;
       if (!options.wait) return ctx.printAction(run, line);
       ctx.note(line);
-      let ended: RunView;
-      try {
-        ended = await client.waitForRun(run.id, { timeoutMs: options.timeout });
-      } catch (error) {
-        if (!(error instanceof RunWaitTimeoutError)) throw error;
-        throw new CliError(`run ${run.id} is still ${error.lastRun?.status ?? run.status} after --timeout; see baton runs get ${run.id}`);
-      }
+      // The live view is for people: `--output json` prints only the run it ends with.
+      const progress =
+        ctx.options.output === 'json'
+          ? undefined
+          : new RunProgress((text) => process.stdout.write(text), process.stdout.isTTY === true, process.stdout.columns);
+      const ended = await follow(client, run.id, options.timeout, progress);
       ctx.printAction(ended, outcome(ended));
       if (ended.status !== 'completed') process.exitCode = 1;
     });
