@@ -44,7 +44,7 @@ export type {
   RpcReplyValue,
   RpcRequest,
 } from './rpc';
-export { RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
+export { ACTIVE_RUN_STATUSES, RUN_STATUSES, STEP_STATUSES, TERMINAL_RUN_STATUSES } from './statuses';
 export type { RunStatus, StepStatus } from './statuses';
 export { BUILTIN_TASK_TYPES, EVENT_SUBJECT_PREFIX, Streams, Subjects } from './subjects';
 export type { BuiltinTaskType, MessageCatalogue, PayloadOf, StreamSpec, Subject } from './subjects';

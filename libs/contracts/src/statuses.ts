@@ -15,6 +15,9 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'compensated', 'cancelled', 'timed_out'];
 
+/** A run that has started and not ended (`pending` runs wait for a concurrency slot and have not started). */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['running', 'waiting', 'paused', 'compensating'];
+
 /** Step statuses (DESIGN.md §3, contract). */
 export const STEP_STATUSES = [
   'pending',

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { Subjects } from '@baton/contracts';
 import { addProbe, BatonAttributes, extractTraceContext, inSpan, Metrics, recordSpan, serviceTracer, SpanKind } from '@baton/telemetry';
-import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { DecoratedMethods } from '../decorated-methods';
 import { decodeText, encodeJson, fromNatsHeaders } from '../message-headers';
@@ -87,7 +87,14 @@ export class JetStreamConsumers implements OnApplicationBootstrap, BeforeApplica
 
   /** Queue lag of the durable consumer, read from JetStream at scrape time. */
   private probeLag(spec: ConsumerSpec): () => void {
-    const info = () => this.nats.jsm.consumers.info(this.nats.streamName(spec.stream.name), spec.durable);
+    // Both gauges are read in the same scrape: one consumer-info request serves them.
+    let reading: { at: number; info: ReturnType<JetStreamManager['consumers']['info']> } | undefined;
+    const info = () => {
+      if (!reading || Date.now() - reading.at > 1000) {
+        reading = { at: Date.now(), info: this.nats.jsm.consumers.info(this.nats.streamName(spec.stream.name), spec.durable) };
+      }
+      return reading.info;
+    };
     const labels = { consumer: spec.durable };
     const removers = [
       addProbe(Metrics.consumerPending, async () => [{ labels, value: (await info()).num_pending }]),

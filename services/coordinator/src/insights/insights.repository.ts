@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { InsightsRunCounts, RunStatus, StepStatus } from '@baton/contracts';
 import { DataSource } from 'typeorm';
-
-/** Statuses of a run that has started and not ended. */
-const ACTIVE = `('running', 'waiting', 'paused', 'compensating')`;
+import { ACTIVE_STATUSES_SQL as ACTIVE } from '../runs/status-sql';
 
 /**
  * A step id as insights report it: the items of a `forEach` step `x` (`x[0]`, `x[1]`, …) together
@@ -153,14 +151,8 @@ export class InsightsRepository {
   }
 
   /** The workflow's runs still going, oldest first. */
-  async activeRuns(workflow: string, limit: number): Promise<ActiveRun[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT "id", "workflow", "version", "status", "started_at", "sla_at_risk_at" FROM "coordinator"."runs"
-       WHERE "workflow" = $1 AND "ended_at" IS NULL AND "status" IN ${ACTIVE} AND "started_at" IS NOT NULL
-       ORDER BY "started_at", "id" LIMIT $2`,
-      [workflow, limit],
-    )) as ActiveRunRow[];
-    return this.withSteps(rows);
+  activeRuns(workflow: string, limit: number): Promise<ActiveRun[]> {
+    return this.runsStillGoing(`"workflow" = $1`, [workflow], limit);
   }
 
   /** Workflow versions with runs still going whose breach has not been reported: what the SLA monitor looks at. */
@@ -172,12 +164,17 @@ export class InsightsRepository {
   }
 
   /** Runs of one version still going whose breach has not been reported, oldest (closest to their deadline) first. */
-  async watchedRuns(workflow: string, version: number, limit: number): Promise<ActiveRun[]> {
+  watchedRuns(workflow: string, version: number, limit: number): Promise<ActiveRun[]> {
+    return this.runsStillGoing(`"workflow" = $1 AND "version" = $2 AND "sla_breached_at" IS NULL`, [workflow, version], limit);
+  }
+
+  /** Started runs not ended that match `where` (over $1…), oldest first, with their steps. */
+  private async runsStillGoing(where: string, params: unknown[], limit: number): Promise<ActiveRun[]> {
     const rows = (await this.dataSource.query(
       `SELECT "id", "workflow", "version", "status", "started_at", "sla_at_risk_at" FROM "coordinator"."runs"
-       WHERE "workflow" = $1 AND "version" = $2 AND "status" IN ${ACTIVE} AND "sla_breached_at" IS NULL AND "started_at" IS NOT NULL
-       ORDER BY "started_at", "id" LIMIT $3`,
-      [workflow, version, limit],
+       WHERE ${where} AND "status" IN ${ACTIVE} AND "started_at" IS NOT NULL
+       ORDER BY "started_at", "id" LIMIT $${params.length + 1}`,
+      [...params, limit],
     )) as ActiveRunRow[];
     return this.withSteps(rows);
   }

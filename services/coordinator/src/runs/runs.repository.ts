@@ -8,6 +8,7 @@ import { HistoryEntryEntity } from './history-entry.entity';
 import { historyColumns, runColumns, stepColumns, toRunState } from './run-state.mapper';
 import { RunEntity } from './run.entity';
 import { StepEntity } from './step.entity';
+import { ACTIVE_STATUSES_SQL } from './status-sql';
 
 export interface LockedRun {
   entity: RunEntity;
@@ -144,7 +145,7 @@ export class RunsRepository {
     const conditions = [
       `"${column}" IS NULL`,
       ...(alert === 'sla_at_risk' ? [`"sla_breached_at" IS NULL`] : []),
-      ...(options.whileActive ? [`"status" IN ('running', 'waiting', 'paused', 'compensating')`] : []),
+      ...(options.whileActive ? [`"status" IN ${ACTIVE_STATUSES_SQL}`] : []),
     ];
     // Through a CTE so that the driver answers with the rows, as for a SELECT.
     const rows = (await manager.query(
