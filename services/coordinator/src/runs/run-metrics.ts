@@ -10,6 +10,14 @@ export interface SavedDecision extends Decision {
 const seconds = (from: string | undefined, to: string | undefined) =>
   from === undefined || to === undefined ? undefined : Math.max(0, Date.parse(to) - Date.parse(from)) / 1000;
 
+/** The decision ended the run (it reached a final status in this transition). */
+export function endsRun(decision: Decision): boolean {
+  return (
+    isTerminal(decision.state) &&
+    decision.history.some((record) => /^Run(Completed|Failed|Cancelled|Compensated|TimedOut)$/.test(record.type))
+  );
+}
+
 /**
  * Counts what a committed decision did: runs started and ended, step attempts and the duration of
  * steps that reached their final status. Called after commit, so a rolled-back decision counts nothing.
@@ -31,8 +39,7 @@ export function recordDecisionMetrics(decision: SavedDecision): void {
       }
     }
   }
-  const ended = decision.history.some((record) => /^Run(Completed|Failed|Cancelled|Compensated|TimedOut)$/.test(record.type));
-  if (ended && isTerminal(state)) {
+  if (endsRun(decision)) {
     Metrics.runsEnded.inc({ workflow, status: state.status });
     const duration = seconds(state.startedAt ?? state.createdAt, state.endedAt);
     if (duration !== undefined) Metrics.runDuration.observe({ workflow, status: state.status }, duration);

@@ -19,7 +19,7 @@ import { decide, isTerminal, type Decision, type EngineCommand, type RunEvent, t
 import { PinnedDefinitions, type PinnedDefinition } from '../definitions/pinned-definitions';
 import { breachAtEnd, slaAlertMessage, type SlaAlert } from '../insights/sla';
 import { EventWaitsRepository } from './event-waits.repository';
-import { recordDecisionMetrics, type SavedDecision } from './run-metrics';
+import { endsRun, recordDecisionMetrics, type SavedDecision } from './run-metrics';
 import { cancelledTimerIds, toOutboxMessages } from './run-outbox';
 import { RunsRepository, type LockedRun } from './runs.repository';
 
@@ -204,7 +204,7 @@ export class RunTransitions {
         this.logger.warn(`step ${record.stepId} attempt ${record.attempt} failed: ${error?.message ?? 'unknown error'}`);
       }
     }
-    if (isTerminal(decision.state) && decision.history.some((record) => record.type.startsWith('Run'))) {
+    if (endsRun(decision)) {
       this.logger.log(`run ${decision.state.id} of ${decision.state.workflow} ended ${decision.state.status}`);
     }
   }
